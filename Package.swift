@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layered as ../shared/DESIGN.md draws it; arrows point down only.
+// No package dependencies: the toolchain's modules plus libpq and libcurl as system libraries.
+let package = Package(
+    name: "Switchyard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HTTP"),
+        .target(name: "Providers", dependencies: ["CCurl"]),
+        .target(name: "MockProvider", dependencies: ["HTTP"]),
+        .target(name: "Queue", dependencies: ["Postgres"]),
+        .target(name: "Gateway", dependencies: ["Providers", "Queue", "Postgres"]),
+        .target(name: "Worker", dependencies: ["Gateway", "Providers", "Queue", "Postgres"]),
+        .target(name: "API", dependencies: ["HTTP", "Gateway", "Queue", "Postgres"]),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: ["API", "Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "HTTP"]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["Postgres", "Queue"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "MockProvider", "HTTP"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Queue", "Postgres", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Queue"]),
+        .testTarget(name: "switchyardTests", dependencies: ["switchyard"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

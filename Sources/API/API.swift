@@ -1,0 +1,1 @@
+// API module — see ../shared/DESIGN.md.

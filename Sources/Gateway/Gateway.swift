@@ -1,0 +1,1 @@
+// Gateway module — see ../shared/DESIGN.md.

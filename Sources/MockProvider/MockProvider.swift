@@ -1,0 +1,1 @@
+// MockProvider module — see ../shared/DESIGN.md.

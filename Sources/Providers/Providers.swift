@@ -1,0 +1,1 @@
+// Providers module — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Queue module — see ../shared/DESIGN.md.
