@@ -1,0 +1,41 @@
+import Postgres
+
+extension JobQueue {
+    static let claimSQL = """
+        WITH picked AS (
+            SELECT id FROM switchyard.jobs
+            WHERE state = 'queued' AND queue = $1 AND run_at <= now()
+            ORDER BY priority DESC, run_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE switchyard.jobs j
+        SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),
+            lease_expires_at = now() + $3 * interval '1 millisecond'
+        FROM picked
+        WHERE j.id = picked.id
+        RETURNING j.id, j.attempt, j.max_attempts, j.snoozes, j.route, j.request, j.options,
+                  (extract(epoch FROM j.deadline) * 1000)::bigint
+        """
+
+    /// Claims up to `limit` runnable jobs of `queue` (highest priority first, then oldest `run_at`)
+    /// with `FOR UPDATE SKIP LOCKED`: each becomes `running` with `attempt + 1` and a lease.
+    /// - Parameters:
+    ///   - leaseMs: how long the lease lasts without a heartbeat.
+    ///   - workerID: recorded in `jobs.worker_id`.
+    public func claim(queue: String, limit: Int, leaseMs: Int, workerID: String) async throws -> [ClaimedJob] {
+        if limit <= 0 { return [] }
+        let rows = try await client.query(Self.claimSQL, [queue, limit, leaseMs, workerID])
+        return try rows.map(Self.claimedJob)
+    }
+
+    static func claimedJob(_ row: PostgresRow) throws -> ClaimedJob {
+        guard let id = row[0].flatMap({ Int64($0) }), let attempt = row[1].flatMap({ Int32($0) }),
+              let maxAttempts = row[2].flatMap({ Int32($0) }), let snoozes = row[3].flatMap({ Int32($0) }),
+              let route = row[4], let request = row[5] else {
+            throw QueueError(.unexpectedResult, "claim returned an incomplete row")
+        }
+        return ClaimedJob(id: id, attempt: attempt, maxAttempts: maxAttempts, snoozes: snoozes, route: route,
+                          request: request, options: row[6] ?? "{}", deadlineMs: row[7].flatMap { Int64($0) })
+    }
+}

@@ -1,0 +1,93 @@
+import Postgres
+
+extension JobQueue {
+    /// What a batch completion wrote.
+    public struct CompletionResult: Sendable {
+        /// Jobs written, with the state each one ended in.
+        public var written: [(id: Int64, state: JobState)] = []
+        /// Jobs skipped because they were no longer running under that claim.
+        public var skipped: [Int64] = []
+    }
+
+    // One statement for the whole batch. The final state is decided here, from the row itself:
+    // a retry of a job that used its attempts, or a retry/snooze past the deadline, fails it;
+    // a job whose cancel was requested is cancelled unless it succeeded.
+    static let completeSQL = """
+        UPDATE switchyard.jobs j
+        SET state = CASE
+                WHEN i.kind = 0 THEN 'succeeded'
+                WHEN i.kind = 1 THEN 'failed'
+                WHEN j.cancel_requested OR i.kind = 4 THEN 'cancelled'
+                WHEN i.kind = 2 AND j.attempt - j.snoozes >= j.max_attempts THEN 'failed'
+                WHEN i.kind IN (2, 3) AND j.deadline < now() + i.delay_ms * interval '1 millisecond' THEN 'failed'
+                ELSE 'queued' END,
+            finished_at = CASE
+                WHEN i.kind IN (0, 1, 4) OR j.cancel_requested THEN now()
+                WHEN i.kind = 2 AND j.attempt - j.snoozes >= j.max_attempts THEN now()
+                WHEN i.kind IN (2, 3) AND j.deadline < now() + i.delay_ms * interval '1 millisecond' THEN now()
+                END,
+            result = CASE WHEN i.kind = 0 THEN i.payload ELSE j.result END,
+            error = CASE
+                WHEN i.kind = 0 THEN NULL
+                WHEN i.kind <> 4 AND j.cancel_requested THEN $6::jsonb
+                WHEN i.kind IN (2, 3) AND NOT (i.kind = 2 AND j.attempt - j.snoozes >= j.max_attempts)
+                     AND j.deadline < now() + i.delay_ms * interval '1 millisecond'
+                    THEN $7::jsonb || jsonb_build_object('detail', i.payload)
+                ELSE coalesce(i.payload, j.error) END,
+            run_at = CASE WHEN i.kind IN (2, 3, 5) THEN now() + i.delay_ms * interval '1 millisecond'
+                          ELSE j.run_at END,
+            snoozes = j.snoozes + CASE WHEN i.kind IN (3, 5) THEN 1 ELSE 0 END,
+            lease_expires_at = NULL
+        FROM (
+            SELECT u.id, u.attempt, u.kind, u.delay_ms, nullif(p.value, 'null'::jsonb) AS payload
+            FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[])
+                 WITH ORDINALITY AS u(id, attempt, kind, delay_ms, n)
+            JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS p(value, n) USING (n)
+        ) i
+        WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = 'running'
+        RETURNING j.id, j.state
+        """
+
+    /// Writes a batch of completions in one transaction: one UPDATE for the batch (each row applies
+    /// only while the job is still `running` under the same attempt), then the NOTIFYs that wake
+    /// waiting clients and, for jobs back in `queued`, workers.
+    /// - Parameter extra: runs in the same transaction after the update (e.g. usage rows).
+    public func complete(
+        _ completions: [JobCompletion],
+        extra: (@Sendable (PostgresConnection, CompletionResult) throws -> Void)? = nil
+    ) async throws -> CompletionResult {
+        if completions.isEmpty { return CompletionResult() }
+        let parameters: [(any PostgresEncodable)?] = [
+            SQLArray.integers(completions.map { $0.id }),
+            SQLArray.integers(completions.map { $0.attempt }),
+            SQLArray.integers(completions.map { $0.kind.rawValue }),
+            SQLArray.integers(completions.map { $0.delayMs }),
+            SQLText(JSONText.array(completions.map { $0.payload.flatMap { $0.isEmpty ? nil : $0 } })),
+            PostgresJSON(JobError.cancelled.json),
+            PostgresJSON(JobError.deadlineExceeded.json),
+        ]
+        let ids = completions.map { $0.id }
+        return try await client.transaction { connection in
+            let rows = try connection.query(Self.completeSQL, parameters)
+            var result = CompletionResult()
+            result.written.reserveCapacity(rows.count)
+            var anyFinished = false
+            var anyQueued = false
+            for row in rows {
+                guard let id = row[0].flatMap({ Int64($0) }), let state = row[1].flatMap(JobState.init) else {
+                    throw QueueError(.unexpectedResult, "completion returned an incomplete row")
+                }
+                if state.isTerminal { anyFinished = true } else { anyQueued = true }
+                result.written.append((id, state))
+            }
+            if rows.count < completions.count {
+                let written = Set(result.written.map { $0.id })
+                result.skipped = ids.filter { !written.contains($0) }
+            }
+            try extra?(connection, result)
+            if anyFinished { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel]) }
+            if anyQueued { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.jobsChannel]) }
+            return result
+        }
+    }
+}

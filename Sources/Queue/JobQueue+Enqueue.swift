@@ -1,0 +1,142 @@
+import Foundation
+import Postgres
+
+extension JobQueue {
+    static let insertColumns = """
+        queue, priority, run_at, max_attempts, deadline, client_id, batch_id, custom_id, idempotency_key, \
+        route, request, options
+        """
+
+    /// Enqueues one job.
+    /// - Returns: the new job, or the earlier job with the same idempotency key (`created == false`).
+    /// - Throws: `PostgresError`, e.g. for a request that is not valid JSON.
+    public func enqueue(_ job: NewJob) async throws -> EnqueuedJob {
+        let parameters: [(any PostgresEncodable)?] = [
+            job.queue, job.priority, job.runAt, job.maxAttempts, job.deadline, job.clientID, job.batchID,
+            job.customID, job.idempotencyKey, job.route, PostgresJSON(job.request), PostgresJSON(job.options),
+        ]
+        let values = "$1, $2, coalesce($3::timestamptz, now()), $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb"
+        guard job.idempotencyKey != nil else {
+            let rows = try await client.query(
+                "INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values)) RETURNING id", parameters)
+            return EnqueuedJob(id: try Self.id(rows.first), created: true)
+        }
+        let clientID = job.clientID
+        let key = job.idempotencyKey
+        return try await client.withConnection { connection in
+            // ON CONFLICT waits for a concurrent insert of the same key to commit, so the follow-up
+            // SELECT (a new snapshot) sees that row.
+            for _ in 0..<3 {
+                let inserted = try connection.query(
+                    """
+                    INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values))
+                    ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                    RETURNING id
+                    """, parameters)
+                if let row = inserted.first { return EnqueuedJob(id: try Self.id(row), created: true) }
+                let existing = try connection.query(
+                    "SELECT id FROM switchyard.jobs WHERE client_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2",
+                    [clientID, key])
+                if let row = existing.first { return EnqueuedJob(id: try Self.id(row), created: false) }
+            }
+            throw QueueError(.unexpectedResult, "idempotent enqueue found neither a new nor an existing job")
+        }
+    }
+
+    /// Enqueues many jobs atomically (all or none), a chunk of rows per statement.
+    /// - Returns: one entry per input job, in input order.
+    public func enqueue(_ jobs: [NewJob], chunkSize: Int = 5_000) async throws -> [EnqueuedJob] {
+        if jobs.isEmpty { return [] }
+        precondition(chunkSize > 0)
+        return try await client.transaction { connection in
+            var out: [EnqueuedJob] = []
+            out.reserveCapacity(jobs.count)
+            var start = 0
+            while start < jobs.count {
+                let end = min(start + chunkSize, jobs.count)
+                out += try Self.insertChunk(jobs[start..<end], on: connection)
+                start = end
+            }
+            return out
+        }
+    }
+
+    private static func insertChunk(_ jobs: ArraySlice<NewJob>, on connection: PostgresConnection) throws -> [EnqueuedJob] {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let hasKeys = jobs.contains { $0.idempotencyKey != nil }
+        let parameters: [(any PostgresEncodable)?] = [
+            SQLArray.strings(jobs.map { $0.queue }),
+            SQLArray.integers(jobs.map { $0.priority }),
+            SQLArray.strings(jobs.map { job in job.runAt.map { formatter.string(from: $0) } }),
+            SQLArray.integers(jobs.map { $0.maxAttempts }),
+            SQLArray.strings(jobs.map { job in job.deadline.map { formatter.string(from: $0) } }),
+            SQLArray.integers(jobs.map { $0.clientID }),
+            SQLArray.integers(jobs.map { $0.batchID }),
+            SQLArray.strings(jobs.map { $0.customID }),
+            SQLArray.strings(jobs.map { $0.idempotencyKey }),
+            SQLArray.strings(jobs.map { $0.route }),
+            SQLText(JSONText.array(jobs.map { $0.request })),
+            SQLText(JSONText.array(jobs.map { $0.options })),
+            jobs.count,
+        ]
+        // Requests and options travel as one JSON array each (no per-element quoting); the count
+        // check makes a request text that is not exactly one JSON value insert nothing.
+        let sql = """
+            INSERT INTO switchyard.jobs (\(insertColumns))
+            SELECT u.queue, u.priority, coalesce(u.run_at, now()), u.max_attempts, u.deadline, u.client_id,
+                   u.batch_id, u.custom_id, u.idempotency_key, u.route, r.value, o.value
+            FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::bigint[],
+                        $7::bigint[], $8::text[], $9::text[], $10::text[])
+                 WITH ORDINALITY AS u(queue, priority, run_at, max_attempts, deadline, client_id, batch_id,
+                                      custom_id, idempotency_key, route, n)
+            JOIN jsonb_array_elements($11::jsonb) WITH ORDINALITY AS r(value, n) USING (n)
+            JOIN jsonb_array_elements($12::jsonb) WITH ORDINALITY AS o(value, n) USING (n)
+            WHERE jsonb_array_length($11::jsonb) = $13 AND jsonb_array_length($12::jsonb) = $13
+            ORDER BY n
+            \(hasKeys ? "ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : "")
+            RETURNING id, idempotency_key, client_id
+            """
+        let rows = try connection.query(sql, parameters)
+        if !hasKeys {
+            guard rows.count == jobs.count else {
+                throw QueueError(.invalidJSON, "a request in the batch is not one JSON value")
+            }
+            // Identity values are drawn in row order within one statement, so ascending ids are input order.
+            return try rows.map { try id($0) }.sorted().map { EnqueuedJob(id: $0, created: true) }
+        }
+        var created: [String: Int64] = [:]
+        for row in rows { if let key = row[1] { created[(row[2] ?? "") + "\u{1}" + key] = try id(row) } }
+        var createdOrder = try rows.filter { $0[1] == nil }.map { try id($0) }.sorted().makeIterator()
+        var out: [EnqueuedJob] = []
+        var claimedKeys = Set<String>()
+        for job in jobs {
+            let scope = job.clientID.map(String.init) ?? ""
+            if let key = job.idempotencyKey {
+                let scoped = scope + "\u{1}" + key
+                if let id = created[scoped], !claimedKeys.contains(scoped) {
+                    claimedKeys.insert(scoped)
+                    out.append(EnqueuedJob(id: id, created: true))
+                } else {
+                    let existing = try connection.query(
+                        "SELECT id FROM switchyard.jobs WHERE client_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2",
+                        [job.clientID, key])
+                    out.append(EnqueuedJob(id: try id(existing.first), created: false))
+                }
+            } else {
+                guard let id = createdOrder.next() else {
+                    throw QueueError(.invalidJSON, "a request in the batch is not one JSON value")
+                }
+                out.append(EnqueuedJob(id: id, created: true))
+            }
+        }
+        return out
+    }
+
+    static func id(_ row: PostgresRow?) throws -> Int64 {
+        guard let text = row?[0], let id = Int64(text) else {
+            throw QueueError(.unexpectedResult, "expected a job id")
+        }
+        return id
+    }
+}

@@ -1,0 +1,18 @@
+import Postgres
+
+/// The PostgreSQL job queue: enqueue, claim, heartbeat, complete, rescue, cancel and look up jobs
+/// in `switchyard.jobs`. Every method is one or two statements; batches move as arrays.
+public struct JobQueue: Sendable {
+    /// NOTIFY channel: jobs were inserted or put back to `queued` (payload empty).
+    public static let jobsChannel = "switchyard_jobs"
+    /// NOTIFY channel: jobs reached a terminal state (payload empty); waiting clients re-check.
+    public static let finishedChannel = "switchyard_finished"
+    /// NOTIFY channel: a running job was asked to cancel (payload: its id); workers checkpoint early.
+    public static let cancelChannel = "switchyard_cancel"
+
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+}

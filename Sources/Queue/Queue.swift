@@ -1,1 +1,0 @@
-// Queue module — see ../shared/DESIGN.md.

@@ -1,0 +1,111 @@
+import Postgres
+import Queue
+import Synchronization
+
+/// Buffers completions and writes them in batches: when `completionBatchSize` are waiting, or
+/// `completionFlushMs` after the first one, one statement per batch. A failed write is retried
+/// (the writes are fenced by attempt, so retrying one that did commit changes nothing); jobs keep
+/// their slots and heartbeats until their batch is written.
+final class JobCompleter: Sendable {
+    private struct State {
+        var buffer: [JobCompletion] = []
+        var stopping = false
+        var writing = 0
+    }
+
+    private let queue: JobQueue
+    private let workerState: WorkerState
+    private let configuration: WorkerConfiguration
+    private let state = Mutex(State())
+    private let signals: [WakeSignal]
+    /// Called after each written batch (slots were freed).
+    private let onWritten: @Sendable (JobQueue.CompletionResult) -> Void
+
+    init(queue: JobQueue, workerState: WorkerState, configuration: WorkerConfiguration,
+         onWritten: @escaping @Sendable (JobQueue.CompletionResult) -> Void) {
+        self.queue = queue
+        self.workerState = workerState
+        self.configuration = configuration
+        self.onWritten = onWritten
+        self.signals = (0..<configuration.completionWriters).map { _ in WakeSignal() }
+    }
+
+    /// Adds one completion; wakes a writer when the buffer went from empty to non-empty or filled a batch.
+    func add(_ completion: JobCompletion) {
+        let count = state.withLock { state in
+            state.buffer.append(completion)
+            return state.buffer.count
+        }
+        if count == 1 || count % configuration.completionBatchSize == 0 { wakeWriters() }
+    }
+
+    func add(_ completions: [JobCompletion]) {
+        if completions.isEmpty { return }
+        state.withLock { $0.buffer.append(contentsOf: completions) }
+        wakeWriters()
+    }
+
+    private func wakeWriters() {
+        for signal in signals { signal.signal() }
+    }
+
+    var pendingCount: Int { state.withLock { $0.buffer.count + $0.writing } }
+
+    /// One writer loop; the runtime runs `completionWriters` of them. Returns after `stop()` once the
+    /// buffer is empty.
+    func runWriter(_ index: Int) async {
+        let signal = signals[index]
+        while true {
+            let (isEmpty, stopping) = state.withLock { ($0.buffer.isEmpty, $0.stopping) }
+            if isEmpty {
+                if stopping { return }
+                await signal.wait(timeoutMs: 1_000)
+                continue
+            }
+            if !stopping && configuration.completionFlushMs > 0 && state.withLock({ $0.buffer.count }) < configuration.completionBatchSize {
+                try? await Task.sleep(for: .milliseconds(configuration.completionFlushMs))
+            }
+            let batch = state.withLock { state -> [JobCompletion] in
+                let take = min(state.buffer.count, configuration.completionBatchSize)
+                let batch = Array(state.buffer.prefix(take))
+                state.buffer.removeFirst(take)
+                state.writing += batch.count
+                return batch
+            }
+            if batch.isEmpty { continue }
+            await write(batch)
+            state.withLock { $0.writing -= batch.count }
+        }
+    }
+
+    private func write(_ batch: [JobCompletion]) async {
+        var delayMs = 50
+        var failures = 0
+        while true {
+            do {
+                let result = try await queue.complete(batch)
+                workerState.release(batch.map { $0.id })
+                onWritten(result)
+                return
+            } catch {
+                failures += 1
+                if failures > 20 && state.withLock({ $0.stopping }) {
+                    // Shutting down with the database unreachable: the leases will expire and the
+                    // rescuer of another worker puts these jobs back.
+                    configuration.log("giving up on \(batch.count) completions at shutdown: \(error)")
+                    workerState.release(batch.map { $0.id })
+                    return
+                }
+                configuration.log("writing \(batch.count) completions failed, retrying in \(delayMs) ms: \(error)")
+                try? await Task.sleep(for: .milliseconds(delayMs))
+                delayMs = min(delayMs * 2, 1_000)
+            }
+        }
+    }
+
+    /// Asks the writers to finish what is buffered and return.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        wakeWriters()
+    }
+}

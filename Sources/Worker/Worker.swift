@@ -1,1 +1,0 @@
-// Worker module — see ../shared/DESIGN.md.

@@ -1,0 +1,152 @@
+import Queue
+import Synchronization
+
+/// The jobs a runtime holds, shared by its producer, slots, completer and heartbeater.
+/// A job is held from its claim until its completion is written (or its claim is found lost), and
+/// each held job takes one of `concurrency` slots.
+final class WorkerState: Sendable {
+    private struct State {
+        /// id → attempt of every held job.
+        var held: [Int64: Int32] = [:]
+        /// Claimed jobs no slot has taken yet.
+        var ready: [ClaimedJob] = []
+        var readyHead = 0
+        /// Slots waiting for a job.
+        var idleSlots: [CheckedContinuation<ClaimedJob?, Never>] = []
+        /// Jobs being executed right now.
+        var executing: Set<Int64> = []
+        /// Held jobs whose outcome must not be written (released at shutdown, lost, or cancelled by a
+        /// heartbeat). Removed when the slot finishes with them.
+        var abandoned: Set<Int64> = []
+        var stopping = false
+    }
+
+    private let state = Mutex(State())
+    let flags = CancellationFlags()
+    let concurrency: Int
+
+    init(concurrency: Int) {
+        self.concurrency = concurrency
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+    var heldCount: Int { state.withLock { $0.held.count } }
+    var freeSlots: Int { state.withLock { concurrency - $0.held.count } }
+    var executingCount: Int { state.withLock { $0.executing.count } }
+
+    /// Every held (id, attempt), for a heartbeat.
+    func heldJobs() -> [(id: Int64, attempt: Int32)] {
+        state.withLock { state in state.held.map { (id: $0.key, attempt: $0.value) } }
+    }
+
+    /// Registers freshly claimed jobs and hands them to idle slots (or queues them for the next one).
+    func add(_ jobs: [ClaimedJob]) {
+        var handoffs: [(CheckedContinuation<ClaimedJob?, Never>, ClaimedJob)] = []
+        state.withLock { state in
+            for job in jobs {
+                state.held[job.id] = job.attempt
+                if let slot = state.idleSlots.popLast() {
+                    state.executing.insert(job.id)
+                    handoffs.append((slot, job))
+                } else {
+                    state.ready.append(job)
+                }
+            }
+        }
+        for (slot, job) in handoffs { slot.resume(returning: job) }
+    }
+
+    /// The next job for a slot: at once when one is ready, else when one is claimed; `nil` once the
+    /// runtime stops.
+    func nextJob() async -> ClaimedJob? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ClaimedJob?, Never>) in
+            enum Next { case job(ClaimedJob), stop, wait }
+            let next = state.withLock { state -> Next in
+                if state.stopping { return .stop }
+                while state.readyHead < state.ready.count {
+                    let job = state.ready[state.readyHead]
+                    state.readyHead += 1
+                    if state.readyHead == state.ready.count {
+                        state.ready.removeAll(keepingCapacity: true)
+                        state.readyHead = 0
+                    }
+                    // Skip a job abandoned before any slot took it.
+                    guard state.held[job.id] == job.attempt else { continue }
+                    state.executing.insert(job.id)
+                    return .job(job)
+                }
+                state.idleSlots.append(continuation)
+                return .wait
+            }
+            switch next {
+            case .job(let job): continuation.resume(returning: job)
+            case .stop: continuation.resume(returning: nil)
+            case .wait: break
+            }
+        }
+    }
+
+    /// Called by a slot when `id` finished executing. Returns false when its outcome must be dropped.
+    func finishedExecuting(_ id: Int64) -> Bool {
+        state.withLock { state in
+            state.executing.remove(id)
+            return state.abandoned.remove(id) == nil
+        }
+    }
+
+    /// Called after completions were written (or skipped): frees their slots.
+    func release(_ ids: [Int64]) {
+        state.withLock { state in
+            for id in ids { state.held.removeValue(forKey: id) }
+        }
+        for id in ids { flags.remove(id) }
+    }
+
+    /// Stops executing jobs whose claim ended elsewhere (cancelled at a heartbeat, or lost): their
+    /// executors see `isCancelled`, their outcomes are dropped and their slots are freed.
+    /// - Returns: how many of them were executing (their slots stay busy until the executor returns).
+    @discardableResult
+    func abandon(_ ids: [Int64]) -> Int {
+        for id in ids { flags.insert(id) }
+        return state.withLock { state in
+            var executing = 0
+            for id in ids where state.held.removeValue(forKey: id) != nil {
+                if state.executing.contains(id) {
+                    state.abandoned.insert(id)
+                    executing += 1
+                }
+            }
+            return executing
+        }
+    }
+
+    /// Begins shutdown: idle slots end, and ready jobs no slot took are returned (to be released).
+    func stop() -> [ClaimedJob] {
+        let (slots, ready) = state.withLock { state -> ([CheckedContinuation<ClaimedJob?, Never>], [ClaimedJob]) in
+            state.stopping = true
+            let slots = state.idleSlots
+            state.idleSlots = []
+            let ready = Array(state.ready[state.readyHead...])
+            state.ready = []
+            state.readyHead = 0
+            return (slots, ready)
+        }
+        for slot in slots { slot.resume(returning: nil) }
+        return ready
+    }
+
+    /// At the end of the grace period: jobs still executing are given up (flagged cancelled, their
+    /// outcomes dropped). Returns them as (id, attempt) so they can be released.
+    func abandonExecuting() -> [(id: Int64, attempt: Int32)] {
+        let jobs = state.withLock { state -> [(id: Int64, attempt: Int32)] in
+            var jobs: [(id: Int64, attempt: Int32)] = []
+            for id in state.executing {
+                if let attempt = state.held[id] { jobs.append((id, attempt)) }
+                state.abandoned.insert(id)
+            }
+            return jobs
+        }
+        for job in jobs { flags.insert(job.id) }
+        return jobs
+    }
+}
