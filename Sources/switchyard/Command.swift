@@ -9,6 +9,13 @@ protocol Command: Sendable {
 /// Every command, in the order `switchyard --help` lists them.
 let allCommands: [any Command.Type] = [
     VersionCommand.self,
+    MigrateCommand.self,
+    EnqueueCommand.self,
+    JobCommand.self,
+    WaitCommand.self,
+    CancelCommand.self,
+    WorkerCommand.self,
+    BenchQueueCommand.self,
 ]
 
 /// Finds the command whose name matches the longest prefix of `words`.

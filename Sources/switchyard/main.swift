@@ -9,6 +9,7 @@ func printError(_ text: String) {
 }
 
 signal(SIGPIPE, SIG_IGN)
+ParentDeathSignal.applyIfRequested()
 let words = Array(CommandLine.arguments.dropFirst())
 if words.isEmpty || words == ["--help"] || words == ["-h"] || words == ["help"] {
     print(topLevelHelp, terminator: "")

@@ -1,0 +1,67 @@
+import Foundation
+import Postgres
+import Queue
+import Worker
+
+enum WorkerCommand: Command {
+    static let spec = CommandSpec(
+        name: "worker", summary: "Run jobs from the queue until stopped (SIGTERM/SIGINT) or drained",
+        options: [
+            .databaseURL,
+            .value("--executor", "NAME", "echo (answer with the last user message) or noop (empty answers); default echo"),
+            .value("--concurrency", "N", "Jobs held at once (default 100)"),
+            .flag("--drain", "Exit 0 once no job of the queue is queued (even for later) or running"),
+            .value("--queue", "NAME", "Queue to work (default 'default')"),
+            .value("--lease-ms", "MS", "Lease length without a heartbeat (default 30000)"),
+            .value("--heartbeat-ms", "MS", "Heartbeat interval, below the lease (default 10000)"),
+            .value("--poll-ms", "MS", "Longest wait between claims without NOTIFY, at most 1000 (default 1000)"),
+            .value("--rescue-ms", "MS", "Interval of the expired-lease rescuer (default 5000)"),
+            .value("--grace-ms", "MS", "At shutdown, how long running jobs may finish (default 10000)"),
+            .value("--backoff-ms", "MS", "Base of the retry backoff (default 1000)"),
+            .value("--max-claim", "N", "Most jobs per claim (default 1000)"),
+        ],
+        discussion: "A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.")
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let executor = try makeExecutor(try arguments.choice("--executor", ["echo", "noop"], default: "echo"))
+        var configuration = WorkerConfiguration()
+        configuration.concurrency = try arguments.int("--concurrency", default: 100, range: 1...100_000)
+        configuration.drain = arguments.flag("--drain")
+        configuration.queue = arguments.string("--queue") ?? "default"
+        configuration.leaseMs = try arguments.int("--lease-ms", default: 30_000, range: 10...86_400_000)
+        configuration.heartbeatIntervalMs = try arguments.int(
+            "--heartbeat-ms", default: min(10_000, configuration.leaseMs / 3), range: 1...86_400_000)
+        configuration.pollIntervalMs = try arguments.int("--poll-ms", default: 1_000, range: 1...1_000)
+        configuration.rescueIntervalMs = try arguments.int("--rescue-ms", default: 5_000, range: 1...86_400_000)
+        configuration.shutdownGraceMs = try arguments.int("--grace-ms", default: 10_000, range: 0...86_400_000)
+        let backoffMs = try arguments.int("--backoff-ms", default: 1_000, range: 0...3_600_000)
+        configuration.backoff = RetryBackoff(baseMs: Int64(backoffMs), capMs: max(Int64(backoffMs), 300_000))
+        configuration.maxClaimBatch = try arguments.int("--max-claim", default: 1_000, range: 1...100_000)
+        do {
+            try configuration.validate()
+        } catch let error as WorkerConfiguration.ConfigurationError {
+            throw UsageError(error.message)
+        }
+
+        let database = DatabaseOptions.configuration(arguments)
+        let client = PostgresClient(configuration: database, maxConnections: configuration.completionWriters + 3)
+        defer { client.shutdown() }
+        let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
+                                        listenerConfiguration: database)
+        let signals = ShutdownSignals { count in
+            runtime.stop(graceMs: count > 1 ? 0 : nil)
+        }
+        configuration.log("\(configuration.workerID) started: queue=\(configuration.queue) concurrency=\(configuration.concurrency)\(configuration.drain ? " drain" : "")")
+        await runtime.run()
+        configuration.log("\(configuration.workerID) stopped")
+        withExtendedLifetime(signals) {}
+        return 0
+    }
+
+    static func makeExecutor(_ name: String) throws -> any JobExecutor {
+        switch name {
+        case "noop": NoopExecutor()
+        default: EchoExecutor()
+        }
+    }
+}
