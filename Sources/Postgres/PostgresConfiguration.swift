@@ -1,0 +1,47 @@
+import Foundation
+
+/// Where and how to connect.
+public struct PostgresConfiguration: Sendable {
+    /// A `postgresql://` URL or a libpq conninfo string (`host=... dbname=...`); nil means libpq's
+    /// defaults, i.e. the `PG*` environment variables.
+    public var url: String?
+    /// Shown in `pg_stat_activity`; the URL's own `application_name` wins.
+    public var applicationName: String = "switchyard"
+    /// Seconds libpq waits for one connection attempt (libpq's `connect_timeout`); the URL's own wins.
+    public var connectTimeoutSeconds: Int = 10
+    /// How long a call keeps retrying to connect while the server is unreachable or starting up
+    /// (e.g. during a restart) before it throws. 0 tries once.
+    public var reconnectWaitMs: Int = 2_000
+    /// Prepared statements kept per connection, keyed by SQL text. 0 disables preparing
+    /// (every query is sent with PQexecParams).
+    public var statementCacheCapacity: Int = 256
+
+    /// - Parameter url: a `postgresql://` URL or libpq conninfo string; nil → libpq defaults (PG* variables).
+    public init(url: String?) {
+        if let url, !url.isEmpty { self.url = url } else { self.url = nil }
+    }
+
+    /// The first non-empty of: `explicit`, `SWITCHYARD_DATABASE_URL`, `DATABASE_URL`; else libpq's
+    /// `PG*` variables.
+    public static func fromEnvironment(explicit: String?) -> PostgresConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        for candidate in [explicit, environment["SWITCHYARD_DATABASE_URL"], environment["DATABASE_URL"]] {
+            if let candidate, !candidate.isEmpty { return PostgresConfiguration(url: candidate) }
+        }
+        return PostgresConfiguration(url: nil)
+    }
+
+    /// The keyword/value pairs handed to `PQconnectdbParams`. Ours come before `dbname` so that
+    /// values in the URL override them (libpq: later entries win, and an expanded dbname sits at its
+    /// position in the array).
+    var connectionParameters: [(String, String)] {
+        var parameters: [(String, String)] = [
+            ("application_name", applicationName),
+            ("connect_timeout", String(max(connectTimeoutSeconds, 1))),
+            // Row decoding (timestamps) relies on ISO output.
+            ("options", "-c DateStyle=ISO,YMD"),
+        ]
+        if let url { parameters.append(("dbname", url)) }
+        return parameters
+    }
+}
