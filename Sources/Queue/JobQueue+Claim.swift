@@ -1,19 +1,18 @@
 import Postgres
 
 extension JobQueue {
+    // `id = ANY (ARRAY (...))` keeps the plan an index scan on the primary key even when the
+    // driver's prepared statement switches to a generic plan (a join there became a seq scan).
     static let claimSQL = """
-        WITH picked AS (
+        UPDATE switchyard.jobs j
+        SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),
+            lease_expires_at = now() + $3 * interval '1 millisecond'
+        WHERE j.id = ANY (ARRAY (
             SELECT id FROM switchyard.jobs
             WHERE state = 'queued' AND queue = $1 AND run_at <= now()
             ORDER BY priority DESC, run_at, id
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
-        )
-        UPDATE switchyard.jobs j
-        SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),
-            lease_expires_at = now() + $3 * interval '1 millisecond'
-        FROM picked
-        WHERE j.id = picked.id
+            FOR UPDATE SKIP LOCKED))
         RETURNING j.id, j.attempt, j.max_attempts, j.snoozes, j.route, j.request, j.options,
                   (extract(epoch FROM j.deadline) * 1000)::bigint
         """

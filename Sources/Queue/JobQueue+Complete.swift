@@ -39,10 +39,9 @@ extension JobQueue {
             snoozes = j.snoozes + CASE WHEN i.kind IN (3, 5) THEN 1 ELSE 0 END,
             lease_expires_at = NULL
         FROM (
-            SELECT u.id, u.attempt, u.kind, u.delay_ms, nullif(p.value, 'null'::jsonb) AS payload
+            SELECT u.id, u.attempt, u.kind, u.delay_ms, nullif($5::jsonb -> (u.n::int - 1), 'null') AS payload
             FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[])
                  WITH ORDINALITY AS u(id, attempt, kind, delay_ms, n)
-            JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS p(value, n) USING (n)
         ) i
         WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = 'running'
         RETURNING j.id, j.state
@@ -57,6 +56,9 @@ extension JobQueue {
         extra: (@Sendable (PostgresConnection, CompletionResult) throws -> Void)? = nil
     ) async throws -> CompletionResult {
         if completions.isEmpty { return CompletionResult() }
+        // Rows are locked in id order everywhere a batch touches running jobs, so a completion and a
+        // heartbeat over the same jobs cannot deadlock.
+        let completions = completions.sorted { $0.id < $1.id }
         let parameters: [(any PostgresEncodable)?] = [
             SQLArray.integers(completions.map { $0.id }),
             SQLArray.integers(completions.map { $0.attempt }),
@@ -68,6 +70,7 @@ extension JobQueue {
         ]
         let ids = completions.map { $0.id }
         return try await client.transaction { connection in
+            try JobQueue.useCustomPlans(connection)
             let rows = try connection.query(Self.completeSQL, parameters)
             var result = CompletionResult()
             result.written.reserveCapacity(rows.count)

@@ -80,18 +80,17 @@ extension JobQueue {
             SQLText(JSONText.array(jobs.map { $0.options })),
             jobs.count,
         ]
-        // Requests and options travel as one JSON array each (no per-element quoting); the count
-        // check makes a request text that is not exactly one JSON value insert nothing.
+        // Requests and options travel as one JSON array each (no per-element quoting), read by index;
+        // the count check makes a request text that is not exactly one JSON value insert nothing.
         let sql = """
             INSERT INTO switchyard.jobs (\(insertColumns))
             SELECT u.queue, u.priority, coalesce(u.run_at, now()), u.max_attempts, u.deadline, u.client_id,
-                   u.batch_id, u.custom_id, u.idempotency_key, u.route, r.value, o.value
+                   u.batch_id, u.custom_id, u.idempotency_key, u.route,
+                   $11::jsonb -> (u.n::int - 1), $12::jsonb -> (u.n::int - 1)
             FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::bigint[],
                         $7::bigint[], $8::text[], $9::text[], $10::text[])
                  WITH ORDINALITY AS u(queue, priority, run_at, max_attempts, deadline, client_id, batch_id,
                                       custom_id, idempotency_key, route, n)
-            JOIN jsonb_array_elements($11::jsonb) WITH ORDINALITY AS r(value, n) USING (n)
-            JOIN jsonb_array_elements($12::jsonb) WITH ORDINALITY AS o(value, n) USING (n)
             WHERE jsonb_array_length($11::jsonb) = $13 AND jsonb_array_length($12::jsonb) = $13
             ORDER BY n
             \(hasKeys ? "ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : "")

@@ -26,11 +26,13 @@ extension JobQueue {
     /// cancel checkpoint: a held job whose cancel was requested becomes `cancelled` here.
     public func heartbeat(_ held: [(id: Int64, attempt: Int32)], leaseMs: Int) async throws -> HeartbeatResult {
         if held.isEmpty { return HeartbeatResult() }
+        let held = held.sorted { $0.id < $1.id }  // the lock order of completions too
         let parameters: [(any PostgresEncodable)?] = [
             SQLArray.integers(held.map { $0.id }), SQLArray.integers(held.map { $0.attempt }), leaseMs,
             PostgresJSON(JobError.cancelled.json),
         ]
         let rows = try await client.transaction { connection in
+            try JobQueue.useCustomPlans(connection)
             let rows = try connection.query(Self.heartbeatSQL, parameters)
             if rows.contains(where: { $0[1] == "cancelled" }) {
                 _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel])

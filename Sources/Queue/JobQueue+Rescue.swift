@@ -2,13 +2,6 @@ import Postgres
 
 extension JobQueue {
     static let rescueSQL = """
-        WITH expired AS (
-            SELECT id FROM switchyard.jobs
-            WHERE state = 'running' AND lease_expires_at < now()
-            ORDER BY lease_expires_at
-            LIMIT $1
-            FOR UPDATE SKIP LOCKED
-        )
         UPDATE switchyard.jobs j
         SET state = CASE WHEN j.cancel_requested THEN 'cancelled'
                          WHEN j.attempt - j.snoozes >= j.max_attempts THEN 'failed'
@@ -21,8 +14,12 @@ extension JobQueue {
                              'detail', j.worker_id) END,
             run_at = now(),
             lease_expires_at = NULL
-        FROM expired
-        WHERE j.id = expired.id
+        WHERE j.id = ANY (ARRAY (
+            SELECT id FROM switchyard.jobs
+            WHERE state = 'running' AND lease_expires_at < now()
+            ORDER BY lease_expires_at
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED))
         RETURNING j.id, j.state
         """
 
