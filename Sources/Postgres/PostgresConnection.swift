@@ -192,12 +192,14 @@ public final class PostgresConnection {
     func checkAlive() -> Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        if ready > 0 {
-            if PQconsumeInput(handle) == 0 { return false }
-            return PQstatus(handle) == CONNECTION_OK
-        }
-        return true
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        // Something arrived while idle: a NOTIFY, a parameter change, or a terminated backend's last
+        // words, whose EOF may still be in flight. An empty query settles it with one round trip
+        // (rare: only when the idle socket was readable).
+        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
+        guard let result = PQexec(handle, "") else { return false }
+        defer { PQclear(result) }
+        return PQresultStatus(result) == PGRES_EMPTY_QUERY && PQstatus(handle) == CONNECTION_OK
     }
 
     /// Leaves the connection ready for the next user: rolls back a transaction left open.

@@ -52,11 +52,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     }
 
     /// True when the connection was lost or could not be made (client-side connection errors, SQLSTATE
-    /// class 08, and 57P01-57P03: admin/crash shutdown, cannot connect now). The statement may or may not
+    /// class 08 except 08P01, and 57P01-57P03: admin/crash shutdown, cannot connect now). The statement may or may not
     /// have run; a caller whose work is idempotent (or checked) can retry, and the retry gets a new connection.
     public var isConnectionProblem: Bool {
         if code == .connectionFailed || code == .connectionClosed { return true }
         guard let sqlState else { return false }
+        // 08P01 (protocol violation) is what a wrong parameter count gets: a bug, not a lost connection.
+        if sqlState == "08P01" { return false }
         return sqlState.hasPrefix("08") || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03"
     }
 
