@@ -19,11 +19,14 @@ enum WorkerCommand: Command {
             .value("--grace-ms", "MS", "At shutdown, how long running jobs may finish (default 10000)"),
             .value("--backoff-ms", "MS", "Base of the retry backoff (default 1000)"),
             .value("--max-claim", "N", "Most jobs per claim (default 1000)"),
+            .value("--executor-delay-ms", "MS", "Wait this long in every job first, to simulate provider latency (default 0)"),
         ],
         discussion: "A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.")
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        let executor = try makeExecutor(try arguments.choice("--executor", ["echo", "noop"], default: "echo"))
+        var executor = try makeExecutor(try arguments.choice("--executor", ["echo", "noop"], default: "echo"))
+        let delayMs = try arguments.int("--executor-delay-ms", default: 0, range: 0...3_600_000)
+        if delayMs > 0 { executor = DelayedExecutor(executor, delayMs: delayMs) }
         var configuration = WorkerConfiguration()
         configuration.concurrency = try arguments.int("--concurrency", default: 100, range: 1...100_000)
         configuration.drain = arguments.flag("--drain")

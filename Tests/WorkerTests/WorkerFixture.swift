@@ -56,34 +56,13 @@ struct WorkerFixture {
         return try await self.queue.enqueue([NewJob](repeating: job, count: count)).map(\.id)
     }
 
-    /// A test-only trigger counting every write that made a job terminal, and every write to a job
-    /// that was terminal already (which must never happen).
     private func recordTerminalWrites() async throws {
-        try await client.execute(unsafeSQL: """
-            CREATE TABLE terminal_writes (job_id bigint NOT NULL, state text NOT NULL, overwrite boolean NOT NULL);
-            CREATE FUNCTION record_terminal_write() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF OLD.state IN ('succeeded', 'failed', 'cancelled') THEN
-                    INSERT INTO terminal_writes VALUES (NEW.id, NEW.state, true);
-                ELSIF NEW.state IN ('succeeded', 'failed', 'cancelled') THEN
-                    INSERT INTO terminal_writes VALUES (NEW.id, NEW.state, false);
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER record_terminal_write AFTER UPDATE ON switchyard.jobs
-                FOR EACH ROW EXECUTE FUNCTION record_terminal_write();
-            """)
+        try await TerminalWriteLedger.install(client)
     }
 
     /// (jobs with exactly one terminal write, jobs with more, overwrites of terminal jobs)
     func terminalWriteCounts() async throws -> (once: Int, more: Int, overwrites: Int) {
-        let rows = try await client.query("""
-            SELECT count(*) FILTER (WHERE n = 1), count(*) FILTER (WHERE n > 1),
-                   (SELECT count(*) FROM terminal_writes WHERE overwrite)
-            FROM (SELECT job_id, count(*) AS n FROM terminal_writes WHERE NOT overwrite GROUP BY job_id) t
-            """)
-        let row = rows.first
-        return (row?.int("count") ?? Int(row?[0] ?? "0") ?? 0, Int(row?[1] ?? "0") ?? 0, Int(row?[2] ?? "0") ?? 0)
+        try await TerminalWriteLedger.counts(client)
     }
 
     func states(queue: String = "default") async throws -> [JobState: Int] {
