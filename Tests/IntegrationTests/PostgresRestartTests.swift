@@ -24,11 +24,20 @@ import TestSupport
         let script = TestDatabase.repositoryRoot.appendingPathComponent("scripts/pg").path
         let started = try await ChildProcess.run(script, ["start", directory], timeoutMs: 120_000)
         try #require(started.code == 0, "scripts/pg start: \(started.stderr)")
-        defer {
-            _ = try? Process.run(URL(fileURLWithPath: script), arguments: ["stop", directory]).waitUntilExit()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
         let url = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let outcome: Result<Void, any Error>
+        do {
+            try await runWorkers(url: url, directory: directory)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        _ = try? await ChildProcess.run(script, ["stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+        try outcome.get()
+    }
+
+    func runWorkers(url: String, directory: String) async throws {
         let environment = ["SWITCHYARD_DATABASE_URL": url]
         let migrated = try await ChildProcess.run(switchyardBinary, ["migrate"], environment: environment)
         try #require(migrated.code == 0, "\(migrated.stderr)")
