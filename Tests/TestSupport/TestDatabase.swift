@@ -31,16 +31,26 @@ public enum TestDatabase {
     /// - Returns: the new database's URL.
     public static func create(_ name: String = #function) async throws -> String {
         guard let admin = environmentURL else { throw TestDatabaseError.missingURL }
-        try await ensureTemplate(admin: admin)
+        let template = try await preparedTemplate(admin: admin)
         let database = databaseName(for: name)
-        try await adminClient(admin).withConnection { connection in
-            // Shared: clones run in parallel; a rebuild (exclusive) waits for them.
-            try connection.query("SELECT pg_advisory_lock_shared($1)", [templateLockKey])
-            defer { _ = try? connection.query("SELECT pg_advisory_unlock_shared($1)", [templateLockKey]) }
-            try connection.execute(
-                unsafeSQL: "CREATE DATABASE \(PostgresConnection.quoteIdentifier(database)) TEMPLATE \(templateName)")
+        // Another test process (another checkout sharing the cluster) may have rebuilt the template
+        // for other migrations since: clone only when it matches ours, else rebuild it and retry.
+        for _ in 0..<5 {
+            let cloned = try await adminClient(admin).withConnection { connection -> Bool in
+                // Shared: clones run in parallel; a rebuild (exclusive) waits for them.
+                try connection.query("SELECT pg_advisory_lock_shared($1)", [templateLockKey])
+                defer { _ = try? connection.query("SELECT pg_advisory_unlock_shared($1)", [templateLockKey]) }
+                guard try templateFingerprint(connection) == template.fingerprint else { return false }
+                try connection.execute(
+                    unsafeSQL: "CREATE DATABASE \(PostgresConnection.quoteIdentifier(database)) TEMPLATE \(templateName)")
+                return true
+            }
+            if cloned { return url(admin, database: database) }
+            try await adminClient(admin).withConnection { connection in
+                try rebuildTemplateIfStale(connection, admin: admin, template: template)
+            }
         }
-        return url(admin, database: database)
+        throw TestDatabaseError.templateKeepsChanging
     }
 
     /// A client for a database made by `create`.
@@ -67,7 +77,7 @@ public enum TestDatabase {
     // MARK: Internals
 
     private static let templateLockKey: Int64 = 0x5357_5445_4D50  // "SWTEMP"
-    private static let templateTask = Mutex<Task<Void, any Error>?>(nil)
+    private static let templateTask = Mutex<Task<TemplateSource, any Error>?>(nil)
     private static let sharedAdminClient = Mutex<PostgresClient?>(nil)
 
     private static var environmentURL: String? {
@@ -86,47 +96,34 @@ public enum TestDatabase {
         }
     }
 
-    private static func ensureTemplate(admin: String) async throws {
+    /// The repository's migrations and their fingerprint.
+    private struct TemplateSource: Sendable {
+        let migrations: [Migrator.Migration]
+        let fingerprint: String
+    }
+
+    /// Reads the migrations and makes sure the template holds them, once per process.
+    private static func preparedTemplate(admin: String) async throws -> TemplateSource {
         let task = templateTask.withLock { task in
             if let task { return task }
-            let created = Task { try await buildTemplate(admin: admin) }
+            let created = Task { try await prepareTemplate(admin: admin) }
             task = created
             return created
         }
-        try await task.value
+        return try await task.value
     }
 
-    /// Rebuilds the template unless its comment records the current migrations' fingerprint.
-    private static func buildTemplate(admin: String) async throws {
+    private static func prepareTemplate(admin: String) async throws -> TemplateSource {
         let migrations = try Migrator.migrations(in: repositoryRoot.appendingPathComponent("migrations"))
-        let templateURL = url(admin, database: templateName)
-        try await adminClient(admin).withConnection { connection in
-            try connection.query("SELECT pg_advisory_lock($1)", [templateLockKey])
-            defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [templateLockKey]) }
-
+        let template = try await adminClient(admin).withConnection { connection in
             var combined: [UInt8] = []
             for migration in migrations {
                 combined += Array(migration.name.utf8) + [0] + migration.bytes + [0]
             }
             let fingerprint = "switchyard migrations sha256 " + (try Migrator.sha256Hex(combined, on: connection))
-            let existing = try connection.query(
-                "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
-                [templateName])
-            if let row = existing.first, row["comment"] == fingerprint { return }
-            if !existing.isEmpty {
-                try connection.execute(unsafeSQL: "DROP DATABASE \(templateName) WITH (FORCE)")
-            }
-            try connection.execute(unsafeSQL: "CREATE DATABASE \(templateName)")
-            do {
-                let template = try PostgresConnection.connect(PostgresConfiguration(url: templateURL))
-                defer { template.close() }
-                _ = try Migrator.migrate(migrations, on: template)
-            } catch {
-                _ = try? connection.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(templateName) WITH (FORCE)")
-                throw error
-            }
-            // The fingerprint is hex and fixed text: safe to inline.
-            try connection.execute(unsafeSQL: "COMMENT ON DATABASE \(templateName) IS '\(fingerprint)'")
+            let template = TemplateSource(migrations: migrations, fingerprint: fingerprint)
+            try rebuildTemplateIfStale(connection, admin: admin, template: template)
+            return template
         }
         // DROP DATABASE costs a second or more with fsync on: clean up in the background, on a
         // connection of its own, without holding up the tests. What is left is dropped next time.
@@ -135,6 +132,40 @@ public enum TestDatabase {
             _ = try? await cleaner.withConnection { connection in try dropDatabasesOfEndedProcesses(connection) }
             cleaner.shutdown()
         }
+        return template
+    }
+
+    /// The template's comment: the fingerprint of the migrations it was built from (nil: no template).
+    private static func templateFingerprint(_ connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+            [templateName]
+        ).first?["comment"]
+    }
+
+    /// Under the exclusive advisory lock: rebuilds the template unless its comment records
+    /// `template.fingerprint`. Blocking; runs on a pool thread.
+    private static func rebuildTemplateIfStale(
+        _ connection: PostgresConnection, admin: String, template: TemplateSource
+    ) throws {
+        try connection.query("SELECT pg_advisory_lock($1)", [templateLockKey])
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [templateLockKey]) }
+        let existing = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [templateName])
+        if try templateFingerprint(connection) == template.fingerprint { return }
+        if !existing.isEmpty {
+            try connection.execute(unsafeSQL: "DROP DATABASE \(templateName) WITH (FORCE)")
+        }
+        try connection.execute(unsafeSQL: "CREATE DATABASE \(templateName)")
+        do {
+            let database = try PostgresConnection.connect(PostgresConfiguration(url: url(admin, database: templateName)))
+            defer { database.close() }
+            _ = try Migrator.migrate(template.migrations, on: database)
+        } catch {
+            _ = try? connection.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(templateName) WITH (FORCE)")
+            throw error
+        }
+        // The fingerprint is hex and fixed text: safe to inline.
+        try connection.execute(unsafeSQL: "COMMENT ON DATABASE \(templateName) IS '\(template.fingerprint)'")
     }
 
     /// Test databases are named `sy_<pid>_...`; those of processes that no longer exist are dropped
@@ -183,12 +214,15 @@ public enum TestDatabase {
 /// Why a test database could not be made.
 public enum TestDatabaseError: Error, CustomStringConvertible {
     case missingURL
+    case templateKeepsChanging
 
     public var description: String {
         switch self {
         case .missingURL:
             return "SWITCHYARD_TEST_DATABASE_URL is not set: run scripts/test, or "
                 + "export SWITCHYARD_TEST_DATABASE_URL=$(scripts/pg start .local/pg-dev)"
+        case .templateKeepsChanging:
+            return "\(TestDatabase.templateName) keeps being rebuilt for other migrations by another test process"
         }
     }
 }
