@@ -5,14 +5,16 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 
-// accept4 is declared only under _GNU_SOURCE; declare it here so the module does not depend on it.
-extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+// accept4 is declared only under _GNU_SOURCE. Declared here without including <sys/socket.h>, whose
+// declarations would otherwise be claimed by this module and hidden from files importing only Glibc.
+// (socklen_t is unsigned int on glibc.)
+struct sockaddr;
+extern int accept4(int sockfd, struct sockaddr *addr, unsigned int *addrlen, int flags);
 
 /// accept4 without the peer address.
 static inline int switchyard_accept4(int fd, int flags) {
-    return accept4(fd, (struct sockaddr *)0, (socklen_t *)0, flags);
+    return accept4(fd, (struct sockaddr *)0, (unsigned int *)0, flags);
 }
 
 #endif

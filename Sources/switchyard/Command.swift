@@ -9,6 +9,7 @@ protocol Command: Sendable {
 /// Every command, in the order `switchyard --help` lists them.
 let allCommands: [any Command.Type] = [
     VersionCommand.self,
+    BenchHTTPCommand.self,
     MockProviderCommand.self,
 ]
 
