@@ -37,7 +37,7 @@ public struct MockAnswer: Sendable, Equatable {
         } else {
             var quoted = ""
             MockJSON.writeString(echo, to: &quoted)
-            text = "Mock answer \(hash) from \(model): \(quoted) (\(words.count) words)."
+            text = "Mock answer \(hash) from \(model): \(quoted) (\(words.count) word\(words.count == 1 ? "" : "s"))."
         }
         var completion = MockAnswer.tokens(text)
         truncated = false
