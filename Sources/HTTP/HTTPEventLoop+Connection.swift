@@ -82,8 +82,11 @@ extension HTTPEventLoop {
             switch progress {
             case .needMoreData:
                 if connection.parser.isInsideRequest {
+                    // The head must arrive within the header timeout from its first byte; a body
+                    // only has to keep making progress.
                     if connection.requestStartMs == 0 { connection.requestStartMs = now }
-                    setDeadline(connection, now + Int64(configuration.headerTimeoutMs))
+                    let from = connection.parser.isReadingHead ? connection.requestStartMs : now
+                    setDeadline(connection, from + Int64(configuration.headerTimeoutMs))
                 } else if connection.servedRequests > 0 {
                     setDeadline(connection, now + Int64(configuration.idleTimeoutMs))
                 }

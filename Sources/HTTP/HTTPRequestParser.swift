@@ -68,6 +68,12 @@ public struct HTTPRequestParser: Sendable {
         return false
     }
 
+    /// Whether the parser is waiting for (the rest of) a request head.
+    public var isReadingHead: Bool {
+        if case .head = state { return true }
+        return false
+    }
+
     /// Whether the parser is inside a request (some of its head or body has been consumed).
     public var isInsideRequest: Bool {
         if case .head = state { return bufferedByteCount > 0 }

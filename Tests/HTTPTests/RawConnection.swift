@@ -111,15 +111,22 @@ final class RawConnection {
         return response
     }
 
-    /// True when the peer has closed (EOF or RST) within the read timeout and nothing else arrived.
-    func isClosedByPeer() -> Bool {
-        guard buffer.isEmpty else { return false }
+    /// True when the peer closes (EOF or RST) within `waitMs` with nothing else arriving first.
+    func isClosedByPeer(waitMs: Int32 = 1_000) -> Bool {
+        guard buffer.isEmpty, hasInput(waitMs: waitMs) else { return false }
         var byte: UInt8 = 0
         let count = recv(fd, &byte, 1, 0)
         if count == 0 { return true }
         if count < 0 { return errno == ECONNRESET }
         buffer.append(byte)
         return false
+    }
+
+    /// Whether something (bytes, EOF or an error) is ready to read within `waitMs`.
+    func hasInput(waitMs: Int32 = 0) -> Bool {
+        if !buffer.isEmpty { return true }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, waitMs) > 0
     }
 
     /// Reads until EOF, returning errno of the failing read (0 on clean EOF, ECONNRESET for RST).
