@@ -25,19 +25,14 @@ public struct MockAnswer: Sendable, Equatable {
         self.hash = MockAnswer.hex(digest)
         self.promptTokens = MockAnswer.promptTokens(request.messages)
         let lastUser = request.messages.last { $0.role == "user" } ?? request.messages.last
-        let words = (lastUser?.text ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-        var echo = words.prefix(12).joined(separator: " ")
-        if echo.count > 100 { echo = String(echo.prefix(100)) }
-        if words.count > 12 || echo.count == 100 { echo += "…" }
+        let (echo, wordCount) = MockAnswer.echo(lastUser?.text ?? "")
         var text: String
         if request.jsonMode {
             text = MockJSON.object([
-                ("summary", .string(echo)), ("words", .int(words.count)), ("hash", .string(hash)), ("model", .string(model)),
+                ("summary", .string(echo)), ("words", .int(wordCount)), ("hash", .string(hash)), ("model", .string(model)),
             ]).serialized
         } else {
-            var quoted = ""
-            MockJSON.writeString(echo, to: &quoted)
-            text = "Mock answer \(hash) from \(model): \(quoted) (\(words.count) word\(words.count == 1 ? "" : "s"))."
+            text = "Mock answer \(hash) from \(model): \(MockJSON.quoted(echo)) (\(wordCount) word\(wordCount == 1 ? "" : "s"))."
         }
         var completion = MockAnswer.tokens(text)
         truncated = false
@@ -54,6 +49,43 @@ public struct MockAnswer: Sendable, Equatable {
         }
         self.text = text
         self.completionTokens = completion
+    }
+
+    /// The first 12 words of `text` (at most about 100 bytes, "…" when cut) and its word count.
+    /// Works on bytes: words are separated by ASCII whitespace.
+    static func echo(_ text: String) -> (echo: String, words: Int) {
+        var words = 0
+        var inWord = false
+        var echoEnd = 0
+        var cut = false
+        var index = 0
+        for byte in text.utf8 {
+            let space = byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+            if space {
+                if inWord, words <= 12 { echoEnd = index }
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                words += 1
+                if words == 13 { cut = true }
+            }
+            index += 1
+        }
+        if inWord, words <= 12 { echoEnd = index }
+        var bytes = Array(text.utf8.prefix(echoEnd))
+        if bytes.count > 100 {
+            bytes.removeLast(bytes.count - 100)
+            // Do not end inside a UTF-8 sequence.
+            while let last = bytes.last, last >= 0x80 {
+                bytes.removeLast()
+                if last >= 0xC0 { break }
+            }
+            cut = true
+        }
+        let words12 = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
+        var echo = String(decoding: Array(words12.joined(separator: [0x20])), as: UTF8.self)
+        if cut { echo += "…" }
+        return (echo, words)
     }
 
     /// About one token per four bytes, at least one for non-empty text.

@@ -29,7 +29,7 @@ public struct MockCall: Sendable {
     }
 
     public init(format: MockWireFormat, headers: [String: String] = [:], query: [String: String] = [:], json: MockJSON, pathModel: String? = nil) {
-        self.init(format: format, headers: headers, query: query, body: Array(json.serialized.utf8), pathModel: pathModel)
+        self.init(format: format, headers: headers, query: query, body: json.serializedBytes, pathModel: pathModel)
     }
 }
 

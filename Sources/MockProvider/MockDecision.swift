@@ -20,7 +20,7 @@ public struct MockDecision: Sendable {
 
     /// A JSON reply.
     public static func json(_ json: MockJSON, status: Int = 200, outcome: String = "control") -> MockDecision {
-        MockDecision(reply: .respond(status: status, headers: [("Content-Type", "application/json")], body: Array(json.serialized.utf8)), outcome: outcome)
+        MockDecision(reply: .respond(status: status, headers: [("Content-Type", "application/json")], body: json.serializedBytes), outcome: outcome)
     }
 
     public var status: Int? {

@@ -22,9 +22,16 @@ public final class MockProviderEngine: Sendable {
         case answer(MockAnswer, fault: MockFault?, latencyMs: Double, hangMs: Int, rate: MockRateLimiter.Decision, sequence: UInt64)
     }
 
+    /// Latency and hang sleeps in progress, so a shutdown can cut them short.
+    private struct Sleepers {
+        var stopping = false
+        var next: UInt64 = 0
+        var tasks: [UInt64: Task<Void, Never>] = [:]
+    }
+
     let state: Mutex<State>
     private let clock: @Sendable () -> Double
-    private let stopping = Mutex(false)
+    private let sleepers = Mutex(Sleepers())
 
     /// - Parameter clock: Unix time in seconds; tests pass a fake one to drive rate windows.
     public init(configuration: MockProviderConfiguration, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
@@ -32,10 +39,42 @@ public final class MockProviderEngine: Sendable {
         self.clock = clock
     }
 
-    /// True once `beginShutdown()` was called: sleeps for latency and hangs end early.
-    public var isShuttingDown: Bool { stopping.withLock { $0 } }
+    /// True once `beginShutdown()` was called.
+    public var isShuttingDown: Bool { sleepers.withLock { $0.stopping } }
 
-    public func beginShutdown() { stopping.withLock { $0 = true } }
+    /// Ends every latency sleep and hang now (hung calls then get a connection reset) and any later
+    /// one at once.
+    public func beginShutdown() {
+        let tasks = sleepers.withLock { sleepers in
+            sleepers.stopping = true
+            defer { sleepers.tasks = [:] }
+            return Array(sleepers.tasks.values)
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    /// Sleeps `milliseconds` without holding a thread; returns early on shutdown or when the calling
+    /// task is cancelled. No polling: the sleep is a task that shutdown cancels.
+    public func sleep(milliseconds: Double) async {
+        guard milliseconds > 0 else { return }
+        let sleeper = Task<Void, Never> { try? await Task.sleep(for: .milliseconds(milliseconds)) }
+        let id: UInt64? = sleepers.withLock { sleepers in
+            guard !sleepers.stopping else { return nil }
+            sleepers.next += 1
+            sleepers.tasks[sleepers.next] = sleeper
+            return sleepers.next
+        }
+        guard let id else {
+            sleeper.cancel()
+            return
+        }
+        await withTaskCancellationHandler {
+            await sleeper.value
+        } onCancel: {
+            sleeper.cancel()
+        }
+        _ = sleepers.withLock { $0.tasks.removeValue(forKey: id) }
+    }
 
     /// Decides the answer to one chat call.
     public func handle(_ call: MockCall) -> MockDecision {
@@ -156,7 +195,8 @@ public final class MockProviderEngine: Sendable {
             switch fault {
             case nil:
                 headers.insert(("Content-Type", "application/json"), at: 0)
-                return MockDecision(delayMs: latencyMs, reply: .respond(status: 200, headers: headers, body: Array(body().utf8)), outcome: "ok")
+                let bytes = MockResponseBody.renderBytes(answer, format: format, id: String(id), created: Int(now))
+                return MockDecision(delayMs: latencyMs, reply: .respond(status: 200, headers: headers, body: bytes), outcome: "ok")
             case .internalServerError, .badGateway, .serviceUnavailable, .overloaded:
                 let kind: MockFailure.Kind = switch fault {
                 case .internalServerError: .serverError

@@ -101,25 +101,13 @@ public final class MockProviderServer: Sendable {
     /// Sleeps the decided latency without holding a thread, then turns the decision into a response.
     static func respond(_ decision: MockDecision, engine: MockProviderEngine) async -> HTTPResponse {
         if decision.delayMs > 0 {
-            await sleep(milliseconds: decision.delayMs, engine: engine)
+            await engine.sleep(milliseconds: decision.delayMs)
         }
         switch decision.reply {
         case .reset:
             return HTTPResponse.resetConnection
         case .respond(let status, let headers, let body):
             return HTTPResponse(status: status, headers: HTTPHeaders(headers), body: body)
-        }
-    }
-
-    /// Sleeps in slices of at most 100 ms so a shutdown (or task cancellation) ends it promptly.
-    static func sleep(milliseconds: Double, engine: MockProviderEngine) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .microseconds(Int64(milliseconds * 1000)))
-        while !engine.isShuttingDown, !Task.isCancelled {
-            let now = clock.now
-            if now >= deadline { return }
-            let sliceEnd = min(deadline, now.advanced(by: .milliseconds(100)))
-            try? await Task.sleep(until: sliceEnd, clock: clock)
         }
     }
 }

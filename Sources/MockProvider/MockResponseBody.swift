@@ -8,6 +8,11 @@ public enum MockResponseBody {
         json(answer, format: format, id: id, created: created).serialized
     }
 
+    /// The UTF-8 bytes of `render(_:format:id:created:)`.
+    public static func renderBytes(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> [UInt8] {
+        json(answer, format: format, id: id, created: created).serializedBytes
+    }
+
     static func json(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> MockJSON {
         switch format {
         case .openAI, .azure:
