@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MockProvider
 
@@ -87,6 +88,15 @@ struct MockProfileTests {
             guard let error = error as? MockProfileError else { return false }
             return error.field == field && (field.isEmpty || error.description.contains(field))
         }
+    }
+
+    @Test func loadsAProfileFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mock-profile-\(UInt32.random(in: 0...UInt32.max)).json").path
+        try Data(#"{"seed": 5, "models": {"gpt-4o": {"latency": 7}}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try MockProviderConfiguration.load(path: path)
+        #expect(configuration.seed == 5)
+        #expect(configuration.models["gpt-4o"]?.latency == .fixed(ms: 7))
     }
 
     @Test func missingFileIsAnErrorNamingIt() {
