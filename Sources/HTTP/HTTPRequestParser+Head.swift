@@ -42,7 +42,8 @@ extension HTTPRequestParser {
             lineStart = index + 1
             index += 1
         }
-        scanIndex = index
+        // A trailing CR is looked at again with the byte that follows it (which must be LF).
+        scanIndex = count > readIndex && buffer[count - 1] == Self.cr ? count - 1 : count
         if count - readIndex > limits.maxHeaderBytes {
             throw HTTPParseError.headersTooLarge("request head exceeds \(limits.maxHeaderBytes) bytes")
         }

@@ -80,6 +80,7 @@ struct HTTPRequestParserTests {
         ("obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n", .error(400)),
         ("bare LF in headers", "GET / HTTP/1.1\nHost: x\n\n", .error(400)),
         ("bare LF after headers", "GET / HTTP/1.1\r\nHost: x\r\n\n", .error(400)),
+        ("CR then a control byte (found by fuzzing)", "GET / HTTP/1.1\r\nHost: x\r\n\r\u{8}", .error(400)),
         ("bare CR", "GET / HTTP/1.1\r\nHost: x\rY: 1\r\n\r\n", .error(400)),
         ("NUL in header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u{0}b\r\n\r\n", .error(400)),
         ("missing Host", "GET / HTTP/1.1\r\n\r\n", .error(400)),
