@@ -234,7 +234,9 @@ extension HTTPEventLoop {
     /// Registers the events the connection's state calls for, if they changed.
     func updateInterest(_ connection: HTTPConnection) {
         var wanted: UInt32 = 0
-        if connection.hasPendingOutput { wanted |= Self.writeEvents }
+        // A dirty connection is flushed at the end of this iteration, which registers EPOLLOUT
+        // only if the socket then refuses bytes: no epoll_ctl round trip per response.
+        if connection.hasPendingOutput && !connection.isDirty { wanted |= Self.writeEvents }
         let wantsRead: Bool
         switch connection.phase {
         case .reading, .lingering: wantsRead = !connection.peerClosed

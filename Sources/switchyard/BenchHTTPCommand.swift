@@ -18,7 +18,10 @@ enum BenchHTTPCommand: Command {
             .value("--connections", "N", "Concurrent keep-alive client connections (default 64)"),
             .value("--client-threads", "N", "Load-generator threads (default 2)"),
         ],
-        discussion: "Prints one line: bench=http connections=N seconds=S requests=N requests_per_s=R p50_ms=X p99_ms=Y")
+        discussion: """
+            Prints one line: bench=http connections=N seconds=S requests=N requests_per_s=R p50_ms=X p99_ms=Y \
+            cpu_us_per_request=C (CPU of server and load generator together, per request).
+            """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let seconds = try arguments.double("--seconds", default: 5, range: 0.1 ... 3600)
@@ -36,7 +39,9 @@ enum BenchHTTPCommand: Command {
 
         // Warm up briefly so connection setup and first allocations are not measured.
         _ = await runLoad(port: port, connections: connections, threads: threads, seconds: 0.3)
+        let cpuBefore = cpuMicroseconds()
         let result = await runLoad(port: port, connections: connections, threads: threads, seconds: seconds)
+        let cpuUsed = cpuMicroseconds() - cpuBefore
         await server.shutdown(graceMs: 1_000)
         guard result.failures == 0 else {
             printError("bench http: \(result.failures) connection(s) failed")
@@ -50,8 +55,16 @@ enum BenchHTTPCommand: Command {
         }
         let rate = Double(latencies.count) / result.elapsed
         print("bench=http connections=\(connections) seconds=\(format(result.elapsed, 2)) requests=\(latencies.count)"
-            + " requests_per_s=\(Int(rate.rounded())) p50_ms=\(format(percentile(0.5), 3)) p99_ms=\(format(percentile(0.99), 3))")
+            + " requests_per_s=\(Int(rate.rounded())) p50_ms=\(format(percentile(0.5), 3)) p99_ms=\(format(percentile(0.99), 3))"
+            + " cpu_us_per_request=\(format(Double(cpuUsed) / Double(max(1, latencies.count)), 1))")
         return 0
+    }
+
+    /// User + system CPU time of the whole process (server and load generator together).
+    private static func cpuMicroseconds() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec
     }
 
     private static func format(_ value: Double, _ digits: Int) -> String {
