@@ -12,8 +12,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "HTTP"),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Providers", dependencies: ["CCurl"]),
         .target(name: "MockProvider", dependencies: ["HTTP"]),
         .target(name: "Queue", dependencies: ["Postgres"]),

@@ -16,6 +16,8 @@ let allCommands: [any Command.Type] = [
     CancelCommand.self,
     WorkerCommand.self,
     BenchQueueCommand.self,
+    BenchHTTPCommand.self,
+    MockProviderCommand.self,
 ]
 
 /// Finds the command whose name matches the longest prefix of `words`.

@@ -1,1 +1,0 @@
-// MockProvider module — see ../shared/DESIGN.md.

@@ -1,0 +1,49 @@
+/// Calls per model and outcome, as `GET /_mock/stats` reports them.
+///
+/// Every call counts once in exactly one of `ok`, `error` and `rate_limited`, and once under its class
+/// (`server_error`, `overloaded`, `reset`, `hang`, `malformed`, `truncated`, `unauthorized`,
+/// `bad_request`, `not_found`; `outage` too when an outage answered). `requests` is the total,
+/// `prompt_tokens` and `completion_tokens` add up what successful answers reported.
+public struct MockStats: Sendable, Equatable {
+    public private(set) var models: [String: [String: Int]] = [:]
+
+    public init() {}
+
+    /// Records one call of `model` that ended as `outcome` (a class key, or `ok`).
+    mutating func record(model: String, outcome: String, outage: Bool = false) {
+        var counts = models[model] ?? ["ok": 0, "error": 0, "rate_limited": 0, "requests": 0]
+        counts["requests", default: 0] += 1
+        switch outcome {
+        case "ok": counts["ok", default: 0] += 1
+        case "rate_limited": counts["rate_limited", default: 0] += 1
+        default:
+            counts["error", default: 0] += 1
+            counts[outcome, default: 0] += 1
+        }
+        if outage { counts["outage", default: 0] += 1 }
+        models[model] = counts
+    }
+
+    mutating func addTokens(model: String, prompt: Int, completion: Int) {
+        models[model, default: [:]]["prompt_tokens", default: 0] += prompt
+        models[model, default: [:]]["completion_tokens", default: 0] += completion
+    }
+
+    /// The count of `key` for `model` (0 when never seen).
+    public func count(_ model: String, _ key: String) -> Int {
+        models[model]?[key] ?? 0
+    }
+
+    /// `{"models": {"<model>": {"ok": n, "error": n, "rate_limited": n, ...}}}`, names sorted.
+    public var json: MockJSON {
+        let leading = ["ok", "error", "rate_limited", "requests"]
+        return ["models": .object(models.keys.sorted().map { model in
+            let counts = models[model] ?? [:]
+            var members: [(String, MockJSON)] = leading.map { ($0, .int(counts[$0] ?? 0)) }
+            for key in counts.keys.sorted() where !leading.contains(key) {
+                members.append((key, .int(counts[key] ?? 0)))
+            }
+            return (model, .object(members))
+        })]
+    }
+}

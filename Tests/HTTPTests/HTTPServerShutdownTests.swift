@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HTTP
+import Testing
+
+@Suite("HTTPServer shutdown")
+struct HTTPServerShutdownTests {
+    @Test func inFlightRequestIsAnsweredThenNewConnectionsAreRefused() async throws {
+        let router = HTTPRouter()
+        router.add("GET", "/slow") { _ in
+            try? await Task.sleep(for: .milliseconds(300))
+            return .text("done")
+        }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router)
+        let port = try server.start()
+        // One idle keep-alive connection and one with a request in flight.
+        let idle = Task {
+            await onThread { () -> Bool in
+                guard let connection = RawConnection(port: port) else { return false }
+                return connection.isClosedByPeer(waitMs: 3_000)
+            }
+        }
+        let busy = Task {
+            await onThread { () -> RawResponse? in
+                guard let connection = RawConnection(port: port) else { return nil }
+                connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+                return connection.readResponse()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = Date()
+        await server.shutdown(graceMs: 2_000)
+        let elapsed = Date().timeIntervalSince(started)
+
+        let response = await busy.value
+        #expect(response?.status == 200)
+        #expect(response?.bodyText == "done")
+        #expect(response?.closes == true)
+        #expect(await idle.value)
+        #expect(elapsed < 1.5)
+        let refused = await onThread { RawConnection(port: port) == nil }
+        #expect(refused)
+        await server.shutdown()   // a second call returns at once
+    }
+
+    @Test func graceDeadlineCutsSlowHandlers() async throws {
+        let router = HTTPRouter()
+        router.add("GET", "/forever") { _ in
+            try? await Task.sleep(for: .seconds(5))
+            return .text("late")
+        }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router)
+        let port = try server.start()
+        let busy = Task {
+            await onThread { () -> RawResponse? in
+                guard let connection = RawConnection(port: port) else { return nil }
+                connection.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+                return connection.readResponse()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = Date()
+        await server.shutdown(graceMs: 200)
+        #expect(Date().timeIntervalSince(started) < 1.0)
+        #expect(await busy.value == nil)
+    }
+
+    @Test func shutdownOfAServerNeverStartedReturns() async {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: HTTPRouter())
+        await server.shutdown()
+    }
+
+    @Test func startTwiceThrows() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: HTTPRouter())
+        _ = try server.start()
+        #expect(throws: HTTPServerError.self) { try server.start() }
+        await server.shutdown()
+    }
+
+    @Test func portInUseThrows() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: HTTPRouter())
+        let port = try server.start()
+        let second = HTTPServer(configuration: HTTPServerConfiguration(port: port), router: HTTPRouter())
+        #expect(throws: HTTPServerError.self) { try second.start() }
+        await server.shutdown()
+    }
+}
