@@ -78,8 +78,8 @@ extension ChatCompletion {
             let ur = try JSONFieldReader(u, path: "usage")
             let prompt = try ur.int("prompt_tokens") ?? 0
             let completion = try ur.int("completion_tokens") ?? 0
-            var cached = ur.value("prompt_tokens_details")?["cached_tokens"]?.intValue
-            if cached == nil { cached = try ur.int("prompt_cache_hit_tokens") }  // DeepSeek
+            // DeepSeek reports cache hits in its own member (and may send prompt_tokens_details as well).
+            let cached = try ur.int("prompt_cache_hit_tokens") ?? ur.value("prompt_tokens_details")?["cached_tokens"]?.intValue
             usage = Usage(
                 promptTokens: prompt, completionTokens: completion,
                 totalTokens: try ur.int("total_tokens") ?? prompt + completion, cachedTokens: cached)

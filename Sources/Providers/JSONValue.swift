@@ -5,7 +5,7 @@
 /// building and reading provider bodies without `JSONEncoder`/`JSONDecoder`.
 ///
 /// Integers that fit in `Int` and carry no fraction or exponent are kept as `.int`, so ids and seeds
-/// round-trip exactly; `.int(1)` and `.double(1)` are different values.
+/// round-trip exactly. Equality is JSON's: numbers compare by value, so `.int(1) == .double(1)`.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -17,6 +17,33 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Int(exactly: b) == a
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        // Equal numbers hash alike whichever case holds them.
+        case .int(let i): hasher.combine(Double(i))
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .array(let a): hasher.combine(a)
+        case .object(let o): hasher.combine(o)
+        }
+    }
+
     /// The member named `key` when this is an object, else nil.
     public subscript(_ key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }

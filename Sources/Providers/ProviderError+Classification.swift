@@ -15,7 +15,7 @@ extension ProviderError {
             kind: kind(status: status, body: parsed), status: status,
             message: parsed.message ?? (body.isEmpty ? "HTTP \(status)" : String(decoding: body.prefix(500), as: UTF8.self)),
             providerCode: parsed.code ?? parsed.type, param: parsed.param, retryAfter: nil, rateLimit: rateLimit)
-        if error.isRetryable { error.retryAfter = rateLimit?.suggestedDelay }
+        if error.isRetryable { error.retryAfter = rateLimit?.suggestedDelay ?? parsed.retryDelay }
         return error
     }
 
@@ -64,6 +64,8 @@ private struct ErrorBody {
     var innerCode: String?
     /// Gemini `details[].reason` values (e.g. `API_KEY_INVALID`).
     var reasons: [String] = []
+    /// Gemini `details[].retryDelay` of a `google.rpc.RetryInfo` (e.g. `"37s"`), in seconds.
+    var retryDelay: Double?
 
     init(_ body: [UInt8]) {
         guard let json = try? JSONValue.parse(body) else { return }
@@ -76,11 +78,13 @@ private struct ErrorBody {
             innerCode = error["innererror"]?["code"]?.stringValue
             for detail in error["details"]?.arrayValue ?? [] {
                 if let reason = detail["reason"]?.stringValue { reasons.append(reason) }
+                if let delay = detail["retryDelay"]?.stringValue { retryDelay = RateLimitInfo.parseDuration(delay) }
             }
         } else if let text = json["error"]?.stringValue {
             message = text
         } else {
-            message = json["message"]?.stringValue ?? json["detail"]?.stringValue ?? json["detail"]?.description
+            // Mistral sends validation failures with `message` as an object; keep it as JSON text.
+            message = (json["message"] ?? json["detail"]).map { $0.stringValue ?? $0.description }
             type = json["type"]?.stringValue
             code = json["code"]?.stringValue
             param = json["param"]?.stringValue
