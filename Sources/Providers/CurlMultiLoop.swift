@@ -2,12 +2,19 @@ import CCurl
 import Foundation
 import Synchronization
 
-/// The thread behind `UpstreamClient`: owns the libcurl multi handle, a pool of easy handles, and
-/// every transfer in flight.
+/// The thread behind `UpstreamClient`: owns the libcurl multi handle, an epoll set, a pool of easy
+/// handles, and every transfer in flight.
 ///
-/// `@unchecked Sendable`: the multi handle, `active` and `easyPool` are touched only by the curl
-/// thread (created in `start`, ended in `run`); everything other threads touch is in `state`
-/// (a `Mutex`) or atomic, and `curl_multi_wakeup` is documented as callable from any thread.
+/// libcurl is driven with `curl_multi_socket_action`: its socket callback keeps the epoll set in step
+/// with the sockets it wants watched, its timer callback sets the next deadline, and the thread acts
+/// only on sockets that are ready. Unlike `curl_multi_perform`, whose cost grows with every transfer
+/// in flight, each wake-up costs what the ready sockets cost, so thousands of slow calls can wait.
+/// Other threads hand work over through `state` and wake the thread with an eventfd.
+///
+/// `@unchecked Sendable`: the multi handle, the epoll set, `active`, `easyPool`, `watched` and
+/// `timerDeadline` are touched only by the curl thread (libcurl runs its callbacks on that thread);
+/// everything other threads touch is in `state` (a `Mutex`) or atomic, and they write the eventfd
+/// only while holding the lock, before the thread marks itself exited and closes it.
 final class CurlMultiLoop: @unchecked Sendable {
     private struct State {
         var incoming: [CurlTransfer] = []
@@ -23,10 +30,16 @@ final class CurlMultiLoop: @unchecked Sendable {
     let outstanding = Atomic<Int>(0)
     private let state = Mutex(State())
     private let multi: UnsafeMutableRawPointer
+    private let epollFD: Int32
+    private let wakeFD: Int32
 
     // Curl thread only.
     private var active: [UInt64: CurlTransfer] = [:]
     private var easyPool: [CurlEasyHandle] = []
+    /// Sockets in the epoll set, so libcurl's updates become EPOLL_CTL_ADD or _MOD.
+    private var watched: Set<Int32> = []
+    /// When libcurl wants `CURL_SOCKET_TIMEOUT` handled (monotonic nanoseconds), nil for never.
+    private var timerDeadline: UInt64?
 
     init(configuration: UpstreamClient.Configuration) {
         self.configuration = configuration
@@ -36,11 +49,29 @@ final class CurlMultiLoop: @unchecked Sendable {
         sy_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxHostConnections)
         sy_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxTotalConnections)
         if let size = configuration.connectionCacheSize { sy_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size) }
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        guard epollFD >= 0, wakeFD >= 0 else { fatalError("epoll/eventfd setup failed: errno \(errno)") }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wakeFD
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sy_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, context)
+        sy_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, context)
+        sy_multi_setopt_socketfn(multi) { _, socket, what, context, _ in
+            Unmanaged<CurlMultiLoop>.fromOpaque(context!).takeUnretainedValue().watch(socket, what)
+            return 0
+        }
+        sy_multi_setopt_timerfn(multi) { _, timeoutMs, context in
+            Unmanaged<CurlMultiLoop>.fromOpaque(context!).takeUnretainedValue().setTimer(timeoutMs)
+            return 0
+        }
     }
 
     func start() {
         let thread = Thread { [self] in run() }
-        thread.name = "switchyard-curl"
         thread.start()
     }
 
@@ -48,19 +79,18 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     func submit(_ transfer: CurlTransfer) {
         outstanding.add(1, ordering: .relaxed)
-        enum Decision { case queued(wake: Bool), rejectCancelled, rejectStopped }
+        enum Decision { case queued, rejectCancelled, rejectStopped }
         let decision = state.withLock { s -> Decision in
             if s.stopping { return .rejectStopped }
             // Checked under the lock: a cancel that lands after this check is queued after the transfer.
             if Task.isCancelled { return .rejectCancelled }
             s.incoming.append(transfer)
-            let wake = !s.wakeupPending
-            s.wakeupPending = true
-            return .queued(wake: wake)
+            wakeLocked(&s)
+            return .queued
         }
         switch decision {
-        case .queued(let wake):
-            if wake { curl_multi_wakeup(multi) }
+        case .queued:
+            break
         case .rejectCancelled:
             finishRejected(transfer, ProviderError(kind: .cancelled, message: "cancelled before it was sent"))
         case .rejectStopped:
@@ -69,23 +99,28 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     func cancel(_ id: UInt64) {
-        let wake = state.withLock { s -> Bool in
-            if s.stopping { return false }
+        state.withLock { s in
+            if s.stopping { return }
             s.cancelled.append(id)
-            let wake = !s.wakeupPending
-            s.wakeupPending = true
-            return wake
+            wakeLocked(&s)
         }
-        if wake { curl_multi_wakeup(multi) }
     }
 
     func requestStop() {
-        let wake = state.withLock { s -> Bool in
-            let first = !s.stopping
+        state.withLock { s in
+            if s.stopping { return }
             s.stopping = true
-            return first && !s.exited
+            wakeLocked(&s)
         }
-        if wake { curl_multi_wakeup(multi) }
+    }
+
+    /// Signals the eventfd unless a signal is already pending. Called with the lock held, so it
+    /// never writes to a descriptor the exiting thread has closed.
+    private func wakeLocked(_ s: inout State) {
+        if s.wakeupPending || s.exited { return }
+        s.wakeupPending = true
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
     }
 
     func stop() async {
@@ -107,13 +142,15 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: Curl thread
 
     private func run() {
+        // Named so `top -H` and profilers show which thread is the curl loop.
+        Thread.current.name = "switchyard-curl"
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
         var running: Int32 = 0
         while true {
             let (incoming, cancelled, stopping) = state.withLock { s in
                 let taken = (s.incoming, s.cancelled, s.stopping)
                 s.incoming.removeAll(keepingCapacity: true)
                 s.cancelled.removeAll(keepingCapacity: true)
-                s.wakeupPending = false
                 return taken
             }
             for transfer in incoming { begin(transfer) }
@@ -123,15 +160,41 @@ final class CurlMultiLoop: @unchecked Sendable {
                 }
             }
             if stopping { break }
-            curl_multi_perform(multi, &running)
+            if let deadline = timerDeadline, deadline <= Self.monotonicNanoseconds() {
+                timerDeadline = nil
+                curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+                drainCompleted()
+            }
+            var waitMs: Int32 = 1000
+            if let deadline = timerDeadline {
+                let now = Self.monotonicNanoseconds()
+                waitMs = deadline <= now ? 0 : Int32(min(1000, (deadline - now + 999_999) / 1_000_000))
+            }
+            let ready = epoll_wait(epollFD, &events, Int32(events.count), waitMs)
+            if ready <= 0 { continue }
+            for i in 0..<Int(ready) {
+                let fd = events[i].data.fd
+                let flags = events[i].events
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    state.withLock { $0.wakeupPending = false }
+                    continue
+                }
+                var action: Int32 = 0
+                if flags & (EPOLLIN.rawValue | EPOLLHUP.rawValue) != 0 { action |= CURL_CSELECT_IN }
+                if flags & EPOLLOUT.rawValue != 0 { action |= CURL_CSELECT_OUT }
+                if flags & EPOLLERR.rawValue != 0 { action |= CURL_CSELECT_ERR }
+                curl_multi_socket_action(multi, fd, action, &running)
+            }
             drainCompleted()
-            curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for transfer in Array(active.values) {
             finish(transfer, .failure(ProviderError(kind: .cancelled, message: "upstream client is shut down")))
         }
         for easy in easyPool { easy.destroy() }
         easyPool.removeAll()
+        curl_multi_cleanup(multi)
         let (late, waiters) = state.withLock { s in
             s.exited = true
             let taken = (s.incoming, s.stopWaiters)
@@ -139,11 +202,42 @@ final class CurlMultiLoop: @unchecked Sendable {
             s.stopWaiters.removeAll()
             return taken
         }
+        close(wakeFD)
+        close(epollFD)
         for transfer in late {
             finishRejected(transfer, ProviderError(kind: .cancelled, message: "upstream client is shut down"))
         }
-        curl_multi_cleanup(multi)
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// libcurl's socket callback: keep the epoll set in step with what libcurl wants to wait for.
+    private func watch(_ socket: Int32, _ what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            if watched.remove(socket) != nil { epoll_ctl(epollFD, EPOLL_CTL_DEL, socket, nil) }
+            return
+        }
+        var event = epoll_event()
+        if what & CURL_POLL_IN != 0 { event.events |= EPOLLIN.rawValue }
+        if what & CURL_POLL_OUT != 0 { event.events |= EPOLLOUT.rawValue }
+        event.data.fd = socket
+        if watched.insert(socket).inserted {
+            if epoll_ctl(epollFD, EPOLL_CTL_ADD, socket, &event) != 0, errno == EEXIST {
+                epoll_ctl(epollFD, EPOLL_CTL_MOD, socket, &event)
+            }
+        } else if epoll_ctl(epollFD, EPOLL_CTL_MOD, socket, &event) != 0, errno == ENOENT {
+            epoll_ctl(epollFD, EPOLL_CTL_ADD, socket, &event)
+        }
+    }
+
+    /// libcurl's timer callback: -1 cancels the timer, 0 means "as soon as possible".
+    private func setTimer(_ timeoutMs: Int) {
+        timerDeadline = timeoutMs < 0 ? nil : Self.monotonicNanoseconds() + UInt64(timeoutMs) * 1_000_000
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     private func begin(_ transfer: CurlTransfer) {

@@ -3,10 +3,10 @@ import Synchronization
 
 /// The HTTP client for provider calls: libcurl's multi interface driven by one thread this client owns.
 ///
-/// Calls from any task are queued (Mutex-protected) to the curl thread and woken with
-/// `curl_multi_wakeup`; the thread runs `curl_multi_perform`/`curl_multi_poll` for every transfer in
-/// flight and resumes each caller's continuation exactly once — with the response, a timeout, a
-/// network error, or `.cancelled` when the task is cancelled or the client shuts down.
+/// Calls from any task are queued (Mutex-protected) to the curl thread, which an eventfd wakes; the
+/// thread drives libcurl with `curl_multi_socket_action` from an epoll loop (see `CurlMultiLoop`)
+/// and resumes each caller's continuation exactly once — with the response, a timeout, a network
+/// error, or `.cancelled` when the task is cancelled or the client shuts down.
 ///
 /// No retries are made here (the gateway decides); connections are kept alive and reused; HTTP/2
 /// is negotiated over TLS and requests to one host are multiplexed on a connection.
