@@ -1,5 +1,8 @@
 /// One HTTP request to a provider, fully built by an adapter.
-public struct UpstreamRequest: Sendable, Equatable {
+///
+/// Its headers carry the provider key, so `description`, `debugDescription` and reflection show
+/// `redactedHeaders` instead: printing a request by mistake does not leak the key.
+public struct UpstreamRequest: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var method: String
     public var url: String
     /// Request headers; they include the credential, so never log them (use `redactedHeaders`).
@@ -32,5 +35,16 @@ public struct UpstreamRequest: Sendable, Equatable {
     public static func == (lhs: UpstreamRequest, rhs: UpstreamRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public var description: String {
+        let headerText = redactedHeaders.map { "\($0.name): \($0.value)" }.joined(separator: ", ")
+        return "\(method) \(url) [\(headerText)] \(body.count) bytes"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method, "url": url, "headers": redactedHeaders.map { "\($0.name): \($0.value)" }, "bodyBytes": body.count])
     }
 }

@@ -95,6 +95,11 @@ struct AdapterRequestTests {
         let request = try format.adapter.makeRequest(Self.sample, model: "m", endpoint: endpoint)
         #expect(request.headers.contains { $0.value.contains("secret-123") })
         #expect(!request.redactedHeaders.contains { $0.value.contains("secret-123") })
+        #expect(!"\(request)".contains("secret-123"))
+        #expect(!String(reflecting: request).contains("secret-123"))
+        var dumped = ""
+        dump(request, to: &dumped)
+        #expect(!dumped.contains("secret-123"))
     }
 
     @Test func anthropicDefaultsMaxTokensAndPrefersMaxCompletionTokens() throws {

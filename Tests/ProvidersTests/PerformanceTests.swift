@@ -82,4 +82,29 @@ struct PerformanceTests {
         }
         return total / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
+
+    /// Many slow calls held at once: what each call costs the curl thread while thousands wait.
+    @Test func slowCallsInFlight() async throws {
+        let server = try TestResponder { _ in .delayed(milliseconds: 1_000, status: 200, body: Fixtures.openAISuccess) }
+        defer { server.stop() }
+        let client = UpstreamClient()
+        let request = try OpenAIAdapter().makeRequest(
+            Self.request, model: "gpt-4o-mini", endpoint: ProviderEndpoint(format: .openai, baseURL: server.baseURL + "/v1"))
+        let inFlight = Int(ProcessInfo.processInfo.environment["SWITCHYARD_PERF_INFLIGHT"] ?? "1000") ?? 1000
+        // Open the connections first, so the measured round is about waiting, not connecting.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<inFlight { group.addTask { _ = try await client.send(request, timeoutMs: 30_000) } }
+            try await group.waitForAll()
+        }
+        let curlCPUStart = Self.threadCPUSeconds(named: "switchyard-curl")
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<inFlight { group.addTask { _ = try await client.send(request, timeoutMs: 30_000) } }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - start
+        let curlCPU = Self.threadCPUSeconds(named: "switchyard-curl") - curlCPUStart
+        print("perf inflight calls=\(inFlight) round_seconds=\(elapsed) curl_thread_cpu_us_per_call=\(curlCPU / Double(inFlight) * 1e6) connections=\(server.connectionsAccepted)")
+        await client.shutdown()
+    }
 }
