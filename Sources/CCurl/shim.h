@@ -1,6 +1,10 @@
 #ifndef SWITCHYARD_CCURL_SHIM_H
 #define SWITCHYARD_CCURL_SHIM_H
 #include <curl/curl.h>
+/* The upstream client drives libcurl with curl_multi_socket_action from its own epoll loop;
+   glibc's Swift module does not export these two headers. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 /* Swift cannot call C variadic functions: typed wrappers for the setopt family. */
 static inline CURLcode sy_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
@@ -16,4 +20,7 @@ static inline CURLcode sy_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) {
 static inline CURLcode sy_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode sy_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 static inline CURLMcode sy_multi_setopt_ptr(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+/* Typed setters for the multi handle's socket and timer callbacks (the event-loop integration). */
+static inline CURLMcode sy_multi_setopt_socketfn(CURLM *m, int (*fn)(CURL *, curl_socket_t, int, void *, void *)) { return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, fn); }
+static inline CURLMcode sy_multi_setopt_timerfn(CURLM *m, int (*fn)(CURLM *, long, void *)) { return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, fn); }
 #endif

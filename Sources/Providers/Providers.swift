@@ -1,1 +1,0 @@
-// Providers module — see ../shared/DESIGN.md.
