@@ -1,0 +1,61 @@
+/// Defaults for breakers, failover attempts, backoff and timeouts. Durations are milliseconds so
+/// tests can shrink them.
+public struct ResilienceConfig: Sendable, Hashable, Codable {
+    public var breaker: CircuitBreakerPolicy
+    /// Provider attempts per job try: the first call plus failovers (seed 002: 3 retries → 4 calls).
+    public var maxAttempts: Int
+    /// Backoff for rescheduling a job when nothing can be called and no reset time is known.
+    public var backoffBaseMs: Int
+    public var backoffMaxMs: Int
+    /// Deadline of one provider call.
+    public var attemptTimeoutMs: Int
+    /// Cooldown after a 429 that carries no Retry-After.
+    public var defaultCooldownMs: Int
+    /// Weight of the newest sample in the latency EWMA.
+    public var latencyEWMAAlpha: Double
+
+    public init(
+        breaker: CircuitBreakerPolicy = CircuitBreakerPolicy(), maxAttempts: Int = 4, backoffBaseMs: Int = 1_000,
+        backoffMaxMs: Int = 60_000, attemptTimeoutMs: Int = 60_000, defaultCooldownMs: Int = 10_000,
+        latencyEWMAAlpha: Double = 0.2
+    ) {
+        self.breaker = breaker
+        self.maxAttempts = maxAttempts
+        self.backoffBaseMs = backoffBaseMs
+        self.backoffMaxMs = backoffMaxMs
+        self.attemptTimeoutMs = attemptTimeoutMs
+        self.defaultCooldownMs = defaultCooldownMs
+        self.latencyEWMAAlpha = latencyEWMAAlpha
+    }
+
+    public var backoff: Backoff { Backoff(baseMs: backoffBaseMs, maxMs: backoffMaxMs) }
+
+    enum CodingKeys: String, CodingKey {
+        case breaker
+        case maxAttempts = "max_attempts"
+        case backoffBaseMs = "backoff_base_ms"
+        case backoffMaxMs = "backoff_max_ms"
+        case attemptTimeoutMs = "attempt_timeout_ms"
+        case defaultCooldownMs = "default_cooldown_ms"
+        case latencyEWMAAlpha = "latency_ewma_alpha"
+    }
+}
+
+/// Response-cache defaults (seed 001: TTL 3600 s, bounded size).
+public struct CacheDefaults: Sendable, Hashable, Codable {
+    public var enabled: Bool
+    public var ttlSeconds: Int
+    public var maxEntries: Int
+
+    public init(enabled: Bool = true, ttlSeconds: Int = 3_600, maxEntries: Int = 10_000) {
+        self.enabled = enabled
+        self.ttlSeconds = ttlSeconds
+        self.maxEntries = maxEntries
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case enabled
+        case ttlSeconds = "ttl_s"
+        case maxEntries = "max_entries"
+    }
+}

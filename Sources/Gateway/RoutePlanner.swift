@@ -1,0 +1,187 @@
+import Foundation
+
+/// Turns a route name and a request into a ``RoutingDecision``: the candidates, those excluded
+/// and why, and the order to try the rest in. Pure: deployment health, the clock and randomness
+/// are passed in, so the same inputs give the same decision.
+///
+/// The order follows DESIGN.md's contract: the strategy's pick first, then the route's other
+/// targets (by descending weight for `weighted`, by the strategy's own ranking otherwise), then the
+/// route's `fallbacks` in order. Excluded deployments are left out of the order.
+public struct RoutePlanner: Sendable {
+    public enum PlanningError: Error, Sendable, Hashable, CustomStringConvertible {
+        case unknownRoute(String)
+
+        public var description: String {
+            switch self {
+            case .unknownRoute(let name): "unknown model or route \"\(name)\""
+            }
+        }
+    }
+
+    public var config: GatewayConfig
+    public var classifier: ComplexityClassifier
+
+    public init(config: GatewayConfig, classifier: ComplexityClassifier = ComplexityClassifier()) {
+        self.config = config
+        self.classifier = classifier
+    }
+
+    /// Plans one try of a job.
+    ///
+    /// - Parameters:
+    ///   - routeName: the model name the client asked for.
+    ///   - request: prompt text and token estimates.
+    ///   - health: what is known about each deployment; a missing entry counts as healthy.
+    ///   - holder: who would take a half-open probe (`"worker-1/job-42"`), so a probe this caller
+    ///     already holds does not exclude the deployment.
+    ///   - classification: for `complexity` routes, a verdict obtained elsewhere (the LLM classifier);
+    ///     nil runs the rule-based classifier.
+    ///   - generator: randomness for `weighted` picks.
+    /// - Throws: ``PlanningError/unknownRoute(_:)``.
+    public func plan(
+        route routeName: String, request: RoutingRequest, health: [String: DeploymentHealth] = [:], now: Date,
+        holder: String = "", classification: Classification? = nil,
+        using generator: inout some RandomNumberGenerator
+    ) throws(PlanningError) -> RoutingDecision {
+        guard let route = config.route(named: routeName) else { throw .unknownRoute(routeName) }
+        var reasoning: [String] = []
+
+        var candidates: [RoutingCandidate] = route.targets.compactMap {
+            config.candidate(for: $0.deployment, weight: $0.weight, priority: $0.priority)
+        }
+
+        var verdict: Classification?
+        var classified: String?
+        if route.strategy == .complexity, let table = route.complexity {
+            let result = classification ?? classifier.classify(request.prompt)
+            verdict = result
+            reasoning.append(
+                "Prompt classified as '\(result.taskType.rawValue)' with complexity \(result.score)/10 (\(result.mode.rawValue)).")
+            reasoning.append(
+                "Complexity \(result.score) falls in the \(result.tier.rawValue.uppercased()) tier (range \(result.tier.range.lowerBound)-\(result.tier.range.upperBound)).")
+            if let name = table.deployment(tier: result.tier, task: result.taskType) {
+                classified = name
+                reasoning.append(
+                    "For \(result.tier.rawValue.uppercased()) complexity + '\(result.taskType.rawValue)' tasks, the table routes to \(name).")
+                if !candidates.contains(where: { $0.deployment == name }),
+                    var candidate = config.candidate(for: name)
+                {
+                    candidate.role = .classified
+                    candidates.insert(candidate, at: 0)
+                }
+            }
+        }
+        for name in route.fallbacks where !candidates.contains(where: { $0.deployment == name }) {
+            if var candidate = config.candidate(for: name) {
+                candidate.role = .fallback
+                candidates.append(candidate)
+            }
+        }
+
+        // Exclusions.
+        var excluded: [RoutingDecision.Exclusion] = []
+        var eligible: Set<String> = []
+        for candidate in candidates {
+            if let window = candidate.contextWindow, request.estimatedPromptTokens > window {
+                excluded.append(
+                    .init(
+                        deployment: candidate.deployment, reason: .contextWindowTooSmall,
+                        detail: "prompt ~\(request.estimatedPromptTokens) tokens > context window \(window)", retryAt: nil))
+                continue
+            }
+            let state = health[candidate.deployment] ?? DeploymentHealth()
+            if let (reason, retryAt) = state.exclusion(holder: holder, tokens: request.budgetTokens, now: now) {
+                let detail = retryAt.map { "\(reason.rawValue) until \(Self.timestamp($0))" } ?? reason.rawValue
+                excluded.append(.init(deployment: candidate.deployment, reason: reason, detail: detail, retryAt: retryAt))
+                continue
+            }
+            eligible.insert(candidate.deployment)
+        }
+
+        // Order the eligible targets by strategy, then append fallbacks.
+        let targets = candidates.filter { $0.role == .target && eligible.contains($0.deployment) }
+        var order: [String]
+        switch route.strategy {
+        case .weighted:
+            order = Self.weightedOrder(targets, using: &generator).map(\.deployment)
+            if let first = order.first, let pick = targets.first(where: { $0.deployment == first }) {
+                let total = targets.reduce(0) { $0 + $1.weight }
+                reasoning.append("Weighted pick \(first) (weight \(Self.number(pick.weight)) of \(Self.number(total)) among eligible targets).")
+            }
+        case .priority:
+            order = Self.priorityOrder(targets).map(\.deployment)
+            if let first = order.first { reasoning.append("Highest priority eligible target: \(first).") }
+        case .leastLatency:
+            let latencies = health.compactMapValues(\.latency.milliseconds)
+            order = Self.leastLatencyOrder(targets, latencies: latencies).map(\.deployment)
+            if let first = order.first {
+                let detail = latencies[first].map { "EWMA \(Self.number($0.rounded())) ms" } ?? "no latency measured yet: explored"
+                reasoning.append("Lowest latency eligible target: \(first) (\(detail)).")
+            }
+        case .cost:
+            order = Self.costOrder(
+                targets, promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens
+            ).map(\.deployment)
+            if let first = order.first, let pick = targets.first(where: { $0.deployment == first }) {
+                let cost = pick.estimatedCost(
+                    promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens)
+                reasoning.append("Cheapest eligible target: \(first) (~$\(Self.usd(cost)) for this prompt).")
+            }
+        case .complexity:
+            order = Self.priorityOrder(targets).map(\.deployment)
+            if let classified {
+                order.removeAll { $0 == classified }
+                if eligible.contains(classified) { order.insert(classified, at: 0) }
+            }
+        }
+        for candidate in candidates where candidate.role != .target && eligible.contains(candidate.deployment) {
+            if !order.contains(candidate.deployment) { order.append(candidate.deployment) }
+        }
+
+        if verdict != nil, let first = order.first, let pick = candidates.first(where: { $0.deployment == first }) {
+            reasoning.append(contentsOf: costReasoning(pick: pick, request: request, classified: classified))
+        }
+        if !excluded.isEmpty {
+            reasoning.append("Excluded: " + excluded.map { "\($0.deployment) (\($0.reason.rawValue))" }.joined(separator: ", ") + ".")
+        }
+        if order.isEmpty {
+            reasoning.append("No candidate can be called now.")
+        } else if order.count > 1 {
+            reasoning.append("Attempt order: " + order.joined(separator: " → ") + ".")
+        }
+
+        return RoutingDecision(
+            route: route.name, strategy: route.strategy, candidates: candidates, excluded: excluded, order: order,
+            classification: verdict, reasoning: reasoning, estimatedPromptTokens: request.estimatedPromptTokens,
+            maxAttempts: route.maxAttempts ?? config.resilience.maxAttempts)
+    }
+
+    /// Seed 004's step 4: the estimate against the baseline model.
+    private func costReasoning(pick: RoutingCandidate, request: RoutingRequest, classified: String?) -> [String] {
+        var lines: [String] = []
+        if let classified, classified != pick.deployment {
+            lines.append("\(classified) is not available now; using \(pick.deployment).")
+        }
+        guard let baseline = config.baselinePrice else { return lines }
+        let calculator = CostCalculator(baseline: baseline)
+        let estimate = calculator.breakdown(
+            promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens,
+            price: pick.price)
+        lines.append(
+            "Estimated ~$\(Self.usd(estimate.costUSD)) vs ~$\(Self.usd(estimate.baselineCostUSD)) on \(config.baselineModel) (baseline): ~\(Int(estimate.savingsPercent.rounded()))% cost reduction."
+        )
+        return lines
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    static func usd(_ value: Double) -> String {
+        String(format: "%.6f", value)
+    }
+}
