@@ -12,6 +12,8 @@ extension ConfigReader {
         let version = int(root, "version", at: "", minimum: 1) ?? 1
         if version != 1 { report("version", "expected 1, found \(version)") }
 
+        declaredProviders = Self.declaredNames(root, "providers")
+        declaredDeployments = Self.declaredNames(root, "deployments")
         let providers = readProviders(root)
         let deployments = readDeployments(root, providers: providers)
         let deploymentNames = Set(deployments.map(\.name))
@@ -22,7 +24,9 @@ extension ConfigReader {
         let cache = root["cache"].flatMap { readCacheDefaults($0, at: "cache") }
 
         let baseline = string(root, "baseline_model", at: "") ?? "gpt-4o"
-        if !deployments.isEmpty, !deployments.contains(where: { $0.name == baseline || $0.model == baseline }) {
+        if !deployments.isEmpty, !declaredDeployments.contains(baseline),
+            !deployments.contains(where: { $0.model == baseline })
+        {
             report(
                 "baseline_model",
                 "no deployment named or serving \"\(baseline)\"; name the deployment whose price savings are measured against")
@@ -201,8 +205,8 @@ extension ConfigReader {
         let providerName = string(members, "provider", at: path, required: true)
         let model = string(members, "model", at: path, required: true)
         let provider = providerName.flatMap { name in providers.first { $0.name == name } }
-        if let providerName, provider == nil {
-            let known = providers.map { "\"\($0.name)\"" }.joined(separator: ", ")
+        if let providerName, provider == nil, !declaredProviders.contains(providerName) {
+            let known = declaredProviders.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
             report(Self.join(path, "provider"), "unknown provider \"\(providerName)\"; expected one of \(known)")
         }
         let azureDeployment = string(members, "azure_deployment", at: path)

@@ -22,7 +22,9 @@ extension ConfigReader {
             let path = "routes[\(index)].complexity.classifier.route"
             if target == route.name {
                 report(path, "a route cannot classify its own prompts")
-            } else if !routes.contains(where: { $0.name == target }) && !deploymentNames.contains(target) {
+            } else if !routes.contains(where: { $0.name == target }) && !deploymentNames.contains(target)
+                && !declaredDeployments.contains(target)
+            {
                 report(path, "unknown route or deployment \"\(target)\"")
             }
         }
@@ -42,7 +44,7 @@ extension ConfigReader {
 
         func known(_ deploymentName: String, at path: String) -> DeploymentConfig? {
             if let deployment = deployments.first(where: { $0.name == deploymentName }) { return deployment }
-            report(path, "unknown deployment \"\(deploymentName)\"")
+            if !declaredDeployments.contains(deploymentName) { report(path, "unknown deployment \"\(deploymentName)\"") }
             return nil
         }
 
@@ -148,7 +150,7 @@ extension ConfigReader {
         -> (ComplexityTable?, ClassifierSettings?)
     {
         let complexityPath = Self.join(path, "complexity")
-        let names = Set(deployments.map(\.name))
+        let names = Set(deployments.map(\.name)).union(declaredDeployments)
         guard let value = members["complexity"] else {
             let table = ComplexityTable.seed()
             let missing = table.deployments.subtracting(names).sorted()

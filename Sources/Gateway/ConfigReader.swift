@@ -7,6 +7,15 @@ import Foundation
 /// Keys starting with `_` are comments and ignored.
 final class ConfigReader {
     private(set) var issues: [GatewayConfigError.Issue] = []
+    /// Names of every provider / deployment entry, valid or not: a reference to an entry that has
+    /// problems of its own is not reported again as unknown.
+    var declaredProviders: Set<String> = []
+    var declaredDeployments: Set<String> = []
+
+    /// The `name` strings of the entries of an array member, without reporting anything.
+    static func declaredNames(_ members: [String: JSONValue], _ key: String) -> Set<String> {
+        Set((members[key]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+    }
 
     func report(_ path: String, _ message: String) {
         issues.append(GatewayConfigError.Issue(path: path.isEmpty ? "(root)" : path, message: message))

@@ -46,10 +46,8 @@ public struct GatewayConfig: Sendable, Hashable, Codable {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
-        } catch let error as JSONParseError {
-            throw GatewayConfigError(issues: [.init(path: "(root)", message: error.description)])
         } catch {
-            throw GatewayConfigError(issues: [.init(path: "(root)", message: "\(error)")])
+            throw GatewayConfigError(issues: [.init(path: "(root)", message: error.description)])
         }
         return try decode(document)
     }

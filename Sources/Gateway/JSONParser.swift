@@ -22,7 +22,7 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    mutating func parseDocument() throws -> JSONValue {
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // tolerate a UTF-8 BOM
         skipWhitespace()
         let value = try parseValue()
@@ -45,7 +45,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -59,19 +59,19 @@ struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: String) throws {
+    private mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
         for byte in literal.utf8 {
             guard index < bytes.count, bytes[index] == byte else { throw error("expected \(literal)") }
             index += 1
         }
     }
 
-    private mutating func enter() throws {
+    private mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > Self.maxDepth { throw error("nested too deeply") }
     }
 
-    private mutating func parseObject() throws -> JSONValue {
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -103,7 +103,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws -> JSONValue {
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -129,11 +129,11 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws -> String {
+    private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
-        func flushRun(_ end: Int) throws {
+        func flushRun(_ end: Int) throws(JSONParseError) {
             guard runStart < end else { return }
             guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
                 throw error("invalid UTF-8 in a string")
@@ -174,7 +174,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws -> UInt32 {
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -192,7 +192,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseUnicodeEscape() throws -> Unicode.Scalar {
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
         let first = try parseHex4()
         if (0xD800...0xDBFF).contains(first) {
             guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
@@ -207,7 +207,7 @@ struct JSONParser {
         return scalar
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

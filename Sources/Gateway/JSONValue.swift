@@ -16,12 +16,12 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses UTF-8 JSON text.
     /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
-    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: Array(bytes))
         return try parser.parseDocument()
     }
 
-    public static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

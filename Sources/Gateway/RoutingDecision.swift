@@ -178,7 +178,10 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     public func traceJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Self.timestampStyle))
+        }
         guard let data = try? encoder.encode(self) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
@@ -186,7 +189,14 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     /// Reads a trace written by ``traceJSON()``.
     public static func fromTraceJSON(_ text: String) throws -> RoutingDecision {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Self.timestampStyle.parse(text) { return date }
+            return try Date.ISO8601FormatStyle().parse(text)
+        }
         return try decoder.decode(RoutingDecision.self, from: Data(text.utf8))
     }
+
+    /// RFC 3339 UTC with milliseconds: attempt times inside one second stay apart.
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
