@@ -35,7 +35,7 @@ extension ConfigReader {
             let members = object(
                 value, at: path,
                 allowed: [
-                    "name", "strategy", "targets", "fallbacks", "failover_on", "cache", "complexity", "max_attempts",
+                    "name", "strategy", "targets", "fallbacks", "failover_on", "cache", "complexity", "retries",
                     "attempt_timeout_ms",
                 ])
         else { return nil }
@@ -111,13 +111,13 @@ extension ConfigReader {
             report(Self.join(path, "complexity"), "only routes with strategy \"complexity\" take a complexity table")
         }
 
-        let maxAttempts = int(members, "max_attempts", at: path, minimum: 1)
+        let retries = int(members, "retries", at: path, minimum: 0)
         let attemptTimeoutMs = int(members, "attempt_timeout_ms", at: path, minimum: 1)
 
         guard let name, let strategy else { return nil }
         return RouteConfig(
             name: name, strategy: strategy, targets: targets, fallbacks: fallbacks, failover: failover, cache: cache,
-            complexity: complexity, classifier: classifier, maxAttempts: maxAttempts, attemptTimeoutMs: attemptTimeoutMs)
+            complexity: complexity, classifier: classifier, retries: retries, attemptTimeoutMs: attemptTimeoutMs)
     }
 
     private func readFailover(_ members: [String: JSONValue], at path: String) -> FailoverPolicy? {
@@ -235,7 +235,7 @@ extension ConfigReader {
             let fields = object(
                 value, at: path,
                 allowed: [
-                    "breaker", "max_attempts", "backoff_base_ms", "backoff_max_ms", "attempt_timeout_ms",
+                    "breaker", "retries", "backoff_base_ms", "backoff_max_ms", "attempt_timeout_ms",
                     "default_cooldown_ms", "latency_ewma_alpha",
                 ])
         else { return nil }
@@ -243,7 +243,7 @@ extension ConfigReader {
         if let breakerValue = fields["breaker"] {
             config.breaker = readBreakerPolicy(breakerValue, at: Self.join(path, "breaker")) ?? config.breaker
         }
-        config.maxAttempts = int(fields, "max_attempts", at: path, minimum: 1) ?? config.maxAttempts
+        config.retries = int(fields, "retries", at: path, minimum: 0) ?? config.retries
         config.backoffBaseMs = int(fields, "backoff_base_ms", at: path, minimum: 1) ?? config.backoffBaseMs
         config.backoffMaxMs = int(fields, "backoff_max_ms", at: path, minimum: 1) ?? config.backoffMaxMs
         if config.backoffMaxMs < config.backoffBaseMs {

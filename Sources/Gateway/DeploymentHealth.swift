@@ -24,6 +24,15 @@ public struct DeploymentHealth: Sendable, Hashable {
         self.init(breaker: CircuitBreaker(policy: policy), budget: RateBudget(rpm: deployment.rpm, tpm: deployment.tpm))
     }
 
+    /// Every deployment of `config`, healthy, with its limits and the breaker policy.
+    public static func initial(for config: GatewayConfig) -> [String: DeploymentHealth] {
+        var health: [String: DeploymentHealth] = [:]
+        for deployment in config.deployments {
+            health[deployment.name] = DeploymentHealth(deployment: deployment, policy: config.resilience.breaker)
+        }
+        return health
+    }
+
     /// Why this deployment cannot take a call of `tokens` now, if it cannot.
     public func exclusion(holder: String, tokens: Int, now: Date) -> (reason: RoutingDecision.ExclusionReason, retryAt: Date?)? {
         if case .rejected(let retryAt) = breaker.peek(holder: holder, now: now) {

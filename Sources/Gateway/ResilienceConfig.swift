@@ -2,8 +2,9 @@
 /// tests can shrink them.
 public struct ResilienceConfig: Sendable, Hashable, Codable {
     public var breaker: CircuitBreakerPolicy
-    /// Provider attempts per job try: the first call plus failovers (seed 002: 3 retries → 4 calls).
-    public var maxAttempts: Int
+    /// Failovers after the first call within one try of a job (seed 002: 3 retries → up to 4 calls).
+    /// Distinct from a job's `max_attempts`, which counts tries of the whole job.
+    public var retries: Int
     /// Backoff for rescheduling a job when nothing can be called and no reset time is known.
     public var backoffBaseMs: Int
     public var backoffMaxMs: Int
@@ -15,12 +16,12 @@ public struct ResilienceConfig: Sendable, Hashable, Codable {
     public var latencyEWMAAlpha: Double
 
     public init(
-        breaker: CircuitBreakerPolicy = CircuitBreakerPolicy(), maxAttempts: Int = 4, backoffBaseMs: Int = 1_000,
+        breaker: CircuitBreakerPolicy = CircuitBreakerPolicy(), retries: Int = 3, backoffBaseMs: Int = 1_000,
         backoffMaxMs: Int = 60_000, attemptTimeoutMs: Int = 60_000, defaultCooldownMs: Int = 10_000,
         latencyEWMAAlpha: Double = 0.2
     ) {
         self.breaker = breaker
-        self.maxAttempts = maxAttempts
+        self.retries = retries
         self.backoffBaseMs = backoffBaseMs
         self.backoffMaxMs = backoffMaxMs
         self.attemptTimeoutMs = attemptTimeoutMs
@@ -31,8 +32,7 @@ public struct ResilienceConfig: Sendable, Hashable, Codable {
     public var backoff: Backoff { Backoff(baseMs: backoffBaseMs, maxMs: backoffMaxMs) }
 
     enum CodingKeys: String, CodingKey {
-        case breaker
-        case maxAttempts = "max_attempts"
+        case breaker, retries
         case backoffBaseMs = "backoff_base_ms"
         case backoffMaxMs = "backoff_max_ms"
         case attemptTimeoutMs = "attempt_timeout_ms"

@@ -66,8 +66,8 @@ public struct RouteConfig: Sendable, Hashable, Codable {
     /// The tier x task table; set exactly when `strategy` is `complexity`.
     public var complexity: ComplexityTable?
     public var classifier: ClassifierSettings?
-    /// Provider attempts per job try (first call + failovers); nil = the resilience default.
-    public var maxAttempts: Int?
+    /// Failovers after the first call within one try of a job; nil = the resilience default.
+    public var retries: Int?
     /// Overrides the resilience default for this route.
     public var attemptTimeoutMs: Int?
 
@@ -75,7 +75,7 @@ public struct RouteConfig: Sendable, Hashable, Codable {
         name: String, strategy: RoutingStrategy, targets: [RouteTarget], fallbacks: [String] = [],
         failover: FailoverPolicy = .default, cache: RouteCacheSettings = RouteCacheSettings(),
         complexity: ComplexityTable? = nil, classifier: ClassifierSettings? = nil,
-        maxAttempts: Int? = nil, attemptTimeoutMs: Int? = nil
+        retries: Int? = nil, attemptTimeoutMs: Int? = nil
     ) {
         self.name = name
         self.strategy = strategy
@@ -85,14 +85,13 @@ public struct RouteConfig: Sendable, Hashable, Codable {
         self.cache = cache
         self.complexity = complexity
         self.classifier = classifier
-        self.maxAttempts = maxAttempts
+        self.retries = retries
         self.attemptTimeoutMs = attemptTimeoutMs
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, strategy, targets, fallbacks, cache, complexity, classifier
+        case name, strategy, targets, fallbacks, cache, complexity, classifier, retries
         case failover = "failover_on"
-        case maxAttempts = "max_attempts"
         case attemptTimeoutMs = "attempt_timeout_ms"
     }
 }

@@ -18,12 +18,50 @@ public struct RoutePlanner: Sendable {
         }
     }
 
-    public var config: GatewayConfig
-    public var classifier: ComplexityClassifier
+    public let config: GatewayConfig
+    public let classifier: ComplexityClassifier
+    /// Deployments whose provider needs a key and has none set, with the variables it names.
+    public let missingKeys: [String: [String]]
+    private let routesByName: [String: RouteConfig]
+    private let candidatesByName: [String: RoutingCandidate]
 
-    public init(config: GatewayConfig, classifier: ComplexityClassifier = ComplexityClassifier()) {
+    /// - Parameters:
+    ///   - environment: where key variables are looked up, to exclude deployments whose provider
+    ///     has no key set (a real config run with only some keys); nil skips the check.
+    public init(
+        config: GatewayConfig, classifier: ComplexityClassifier = ComplexityClassifier(),
+        environment: [String: String]? = nil
+    ) {
         self.config = config
         self.classifier = classifier
+        var routes: [String: RouteConfig] = [:]
+        for name in config.publicModelNames { routes[name] = config.route(named: name) }
+        self.routesByName = routes
+        var candidates: [String: RoutingCandidate] = [:]
+        for deployment in config.deployments { candidates[deployment.name] = config.candidate(for: deployment.name) }
+        self.candidatesByName = candidates
+        var missing: [String: [String]] = [:]
+        if let environment {
+            for deployment in config.deployments {
+                guard let provider = config.provider(named: deployment.provider), !provider.keys.isEmpty,
+                    !provider.keys.contains(where: { $0.resolve(environment: environment) != nil })
+                else { continue }
+                missing[deployment.name] = provider.keys.compactMap {
+                    if case .environment(let name) = $0.source { name } else { nil }
+                }
+            }
+        }
+        self.missingKeys = missing
+    }
+
+    private func candidate(_ name: String, weight: Double? = nil, priority: Int? = nil, role: RoutingCandidate.Role)
+        -> RoutingCandidate?
+    {
+        guard var candidate = candidatesByName[name] else { return nil }
+        if let weight { candidate.weight = weight }
+        if let priority { candidate.priority = priority }
+        candidate.role = role
+        return candidate
     }
 
     /// Plans one try of a job.
@@ -43,11 +81,11 @@ public struct RoutePlanner: Sendable {
         holder: String = "", classification: Classification? = nil,
         using generator: inout some RandomNumberGenerator
     ) throws(PlanningError) -> RoutingDecision {
-        guard let route = config.route(named: routeName) else { throw .unknownRoute(routeName) }
+        guard let route = routesByName[routeName] else { throw .unknownRoute(routeName) }
         var reasoning: [String] = []
 
         var candidates: [RoutingCandidate] = route.targets.compactMap {
-            config.candidate(for: $0.deployment, weight: $0.weight, priority: $0.priority)
+            candidate($0.deployment, weight: $0.weight, priority: $0.priority, role: .target)
         }
 
         var verdict: Classification?
@@ -64,24 +102,26 @@ public struct RoutePlanner: Sendable {
                 reasoning.append(
                     "For \(result.tier.rawValue.uppercased()) complexity + '\(result.taskType.rawValue)' tasks, the table routes to \(name).")
                 if !candidates.contains(where: { $0.deployment == name }),
-                    var candidate = config.candidate(for: name)
+                    let classifiedCandidate = candidate(name, role: .classified)
                 {
-                    candidate.role = .classified
-                    candidates.insert(candidate, at: 0)
+                    candidates.insert(classifiedCandidate, at: 0)
                 }
             }
         }
         for name in route.fallbacks where !candidates.contains(where: { $0.deployment == name }) {
-            if var candidate = config.candidate(for: name) {
-                candidate.role = .fallback
-                candidates.append(candidate)
-            }
+            if let fallback = candidate(name, role: .fallback) { candidates.append(fallback) }
         }
 
         // Exclusions.
         var excluded: [RoutingDecision.Exclusion] = []
         var eligible: Set<String> = []
         for candidate in candidates {
+            if let variables = missingKeys[candidate.deployment] {
+                let detail =
+                    variables.isEmpty ? "no API key" : "no API key: \(variables.joined(separator: ", ")) not set"
+                excluded.append(.init(deployment: candidate.deployment, reason: .noAPIKey, detail: detail, retryAt: nil))
+                continue
+            }
             if let window = candidate.contextWindow, request.estimatedPromptTokens > window {
                 excluded.append(
                     .init(
@@ -153,7 +193,7 @@ public struct RoutePlanner: Sendable {
         return RoutingDecision(
             route: route.name, strategy: route.strategy, candidates: candidates, excluded: excluded, order: order,
             classification: verdict, reasoning: reasoning, estimatedPromptTokens: request.estimatedPromptTokens,
-            maxAttempts: route.maxAttempts ?? config.resilience.maxAttempts)
+            maxCalls: (route.retries ?? config.resilience.retries) + 1)
     }
 
     /// Seed 004's step 4: the estimate against the baseline model.

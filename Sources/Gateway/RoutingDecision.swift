@@ -18,6 +18,8 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         case budgetSpent = "budget_spent"
         /// The estimated prompt does not fit the context window.
         case contextWindowTooSmall = "context_window_too_small"
+        /// The provider's key variable is not set in this worker's environment.
+        case noAPIKey = "no_api_key"
     }
 
     public struct Exclusion: Sendable, Hashable, Codable {
@@ -84,14 +86,14 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     /// One line per routing step, for people reading the trace.
     public var reasoning: [String]
     public var estimatedPromptTokens: Int
-    /// Provider calls allowed in this try (route or resilience default).
-    public var maxAttempts: Int
+    /// Provider calls allowed in this try: 1 + the route's (or default) `retries`.
+    public var maxCalls: Int
     public var attempts: [Attempt]
 
     public init(
         route: String, strategy: RoutingStrategy, candidates: [RoutingCandidate], excluded: [Exclusion],
         order: [String], classification: Classification?, reasoning: [String], estimatedPromptTokens: Int,
-        maxAttempts: Int, attempts: [Attempt] = []
+        maxCalls: Int, attempts: [Attempt] = []
     ) {
         self.route = route
         self.strategy = strategy
@@ -101,7 +103,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         self.classification = classification
         self.reasoning = reasoning
         self.estimatedPromptTokens = estimatedPromptTokens
-        self.maxAttempts = maxAttempts
+        self.maxCalls = maxCalls
         self.attempts = attempts
     }
 
@@ -140,7 +142,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case route, strategy, candidates, excluded, order, classification, reasoning, attempts, chosen
         case estimatedPromptTokens = "estimated_prompt_tokens"
-        case maxAttempts = "max_attempts"
+        case maxCalls = "max_calls"
         case earliestRetryAt = "earliest_retry_at"
     }
 
@@ -154,7 +156,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         classification = try container.decodeIfPresent(Classification.self, forKey: .classification)
         reasoning = try container.decode([String].self, forKey: .reasoning)
         estimatedPromptTokens = try container.decode(Int.self, forKey: .estimatedPromptTokens)
-        maxAttempts = try container.decode(Int.self, forKey: .maxAttempts)
+        maxCalls = try container.decode(Int.self, forKey: .maxCalls)
         attempts = try container.decodeIfPresent([Attempt].self, forKey: .attempts) ?? []
     }
 
@@ -169,7 +171,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         try container.encodeIfPresent(classification, forKey: .classification)
         try container.encode(reasoning, forKey: .reasoning)
         try container.encode(estimatedPromptTokens, forKey: .estimatedPromptTokens)
-        try container.encode(maxAttempts, forKey: .maxAttempts)
+        try container.encode(maxCalls, forKey: .maxCalls)
         try container.encodeIfPresent(earliestRetryAt, forKey: .earliestRetryAt)
         try container.encode(attempts, forKey: .attempts)
     }

@@ -172,6 +172,39 @@ struct RoutePlannerTests {
         }
     }
 
+    @Test func deploymentsWithoutTheirKeyAreExcluded() throws {
+        let real = try GatewayConfig.load(path: Fixtures.examplePath("switchyard.real.json"))
+        let planner = RoutePlanner(config: real, environment: ["OPENAI_API_KEY": "sk-test"])
+        var generator = SeededRandomNumberGenerator(seed: 1)
+        let decision = try planner.plan(route: "chat", request: Fixtures.request("hi"), now: now, using: &generator)
+        #expect(Set(decision.order) == ["gpt-4o", "gpt-4o-mini"])
+        #expect(decision.excluded.map(\.reason) == [.noAPIKey])
+        #expect(decision.excluded.first?.detail == "no API key: ANTHROPIC_API_KEY not set")
+        #expect(planner.missingKeys["gpt-4o"] == nil)
+        // The mock config's literal keys need no environment.
+        #expect(RoutePlanner(config: Fixtures.example, environment: [:]).missingKeys.isEmpty)
+    }
+
+    @Test func retriesBoundTheCallsOfATry() throws {
+        #expect(try plan("chat").maxCalls == 4)
+        let config = try GatewayConfig.parse(
+            GatewayConfigTests.config(
+                routes: #"[{"name": "a", "strategy": "priority", "targets": ["gpt-4o"], "retries": 0}]"#,
+                extra: #", "resilience": {"retries": 5}"#))
+        var generator = SeededRandomNumberGenerator(seed: 1)
+        let planner = RoutePlanner(config: config)
+        #expect(try planner.plan(route: "a", request: Fixtures.request("x"), now: now, using: &generator).maxCalls == 1)
+        #expect(try planner.plan(route: "gpt-4o-mini", request: Fixtures.request("x"), now: now, using: &generator).maxCalls == 6)
+    }
+
+    @Test func initialHealthCarriesConfiguredLimits() throws {
+        let real = try GatewayConfig.load(path: Fixtures.examplePath("switchyard.real.json"))
+        let health = DeploymentHealth.initial(for: real)
+        #expect(health.count == real.deployments.count)
+        #expect(health["gpt-4o"]?.budget.rpm == 500 && health["gpt-4o"]?.budget.tpm == 30_000)
+        #expect(health["gpt-4o"]?.breaker.policy.consecutiveFailures == 5)
+    }
+
     @Test func traceSerialisesAndRoundTrips() throws {
         var decision = try plan("auto", "Write a haiku about the ocean")
         decision.attempts.append(
