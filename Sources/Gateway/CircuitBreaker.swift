@@ -11,6 +11,11 @@ import Foundation
 /// state is shared through PostgreSQL only one worker probes. A probe whose holder vanished expires
 /// after `probeTimeoutMs` and can be taken by another caller.
 ///
+/// Shared through PostgreSQL, the probe must be taken atomically: one conditional UPDATE that
+/// sets `state = 'half_open', probe_holder, probe_expires_at` only where the row is `open` past
+/// `open_until` or `half_open` with no live probe, and returns whether it matched. This type
+/// gives the same answers locally and is what the worker's cached copy runs.
+///
 /// Only failures that say something about the deployment's health should be recorded
 /// (``AttemptFailure/countsAgainstBreaker``); results of calls that were not admitted through
 /// ``acquire(holder:now:)`` in the current phase are ignored while open or half-open.

@@ -6,7 +6,7 @@
 /// |-------------|------|-|------------------------------------------------------|--------|
 /// | simple_qa   | 1    | | depth asked for ("step by step", "in detail", ...)    | +1     |
 /// | general     | 2    | | comparison ("pros and cons", "vs", "compare")          | +1     |
-/// | translation | 3    | | advanced domain terms ("quantum", "integral", ...)     | +1 each, max +2 |
+/// | translation | 3    | | advanced domain terms ("quantum", "monolith", ...)     | +1 each, max +2 |
 /// | creative    | 4    | | mathematical notation (`^`, `=`, `∫`, "dx")             | +1     |
 /// | code        | 4    | | an audience to adapt to ("to a 5-year-old", "eli5")   | +1     |
 /// | analysis    | 4    | | production concerns ("error handling", "scalable")   | +1     |
@@ -110,7 +110,9 @@ public struct ComplexityClassifier: Sendable {
         }
         if let phrase = Self.depthPhrases.first(where: text.contains) { boost(1, "depth requested (\(phrase))") }
         if let phrase = Self.comparisonPhrases.first(where: text.contains) { boost(1, "comparison (\(phrase))") }
-        let domain = text.words.filter(Self.domainTerms.contains)
+        // Terms that already chose the task type ("integral" → math) do not count again.
+        let taskHits = Set(best?.hits ?? [])
+        let domain = text.words.filter { Self.domainTerms.contains($0) && !taskHits.contains($0) }
         let distinctDomain = domain.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         if !distinctDomain.isEmpty {
             boost(min(2, distinctDomain.count), "advanced domain terms (\(distinctDomain.joined(separator: ", ")))")

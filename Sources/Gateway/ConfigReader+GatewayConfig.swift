@@ -96,6 +96,9 @@ extension ConfigReader {
         } else if singleKey {
             if let key = readKey(members, at: path, index: 0, loopback: loopback) { keys.append(key) }
         } else if let items = array(members, "keys", at: path) {
+            if items.isEmpty, !loopback, type != .openaiCompatible {
+                report(Self.join(path, "keys"), "expected at least one key ({label, api_key_env})")
+            }
             for (index, item) in items.enumerated() {
                 let itemPath = Self.join(Self.join(path, "keys"), index)
                 guard let fields = object(item, at: itemPath, allowed: ["label", "api_key_env", "api_key"]) else { continue }

@@ -2,6 +2,9 @@ import Foundation
 
 /// The whole gateway configuration: providers, deployments, routes and defaults, read from one
 /// JSON file (`examples/switchyard.json`) and validated as a unit by ``parse(_:)``.
+///
+/// Input always goes through ``parse(_:)`` / ``load(path:)``; the `Codable` conformance is for
+/// storing and reloading a config that has already been validated (it checks nothing).
 public struct GatewayConfig: Sendable, Hashable, Codable {
     public var version: Int
     public var providers: [ProviderConfig]

@@ -12,7 +12,7 @@ struct ComplexityClassifierTests {
         ("Write a Python function to reverse a string", "gpt-4o-mini", .code, 4...5),
         ("Write a haiku about the ocean", "claude-3-5-sonnet", .creative, 4...4),
         ("Analyze pros and cons of microservices vs monolith in detail", "claude-3-5-sonnet", .analysis, 7...8),
-        ("Solve the integral of x^2 * e^x dx step by step", "gpt-4o", .math, 8...8),
+        ("Solve the integral of x^2 * e^x dx step by step", "gpt-4o", .math, 7...8),
         ("Explain quantum entanglement to a 5-year-old", "gpt-4o", .reasoning, 8...8),
     ]
 
@@ -43,6 +43,7 @@ struct ComplexityClassifierTests {
         ("Write a Python web scraper with error handling", .code),
         ("Tell me about the weather patterns in the Pacific during the autumn months of last year", .general),
         ("Compare PostgreSQL and MySQL for an analytics workload", .analysis),
+        ("Extract the invoice number and total as JSON", .general),
     ])
     func moreTaskTypes(prompt: String, task: TaskType) {
         #expect(ComplexityClassifier().classify(prompt).taskType == task)
@@ -58,6 +59,16 @@ struct ComplexityClassifierTests {
         let long = classifier.classify("Summarise this: " + String(repeating: "lorem ipsum dolor ", count: 100))
         #expect(long.score > classifier.classify("Summarise this: lorem ipsum").score)
         #expect(long.reasoning.contains { $0.contains("long input") })
+    }
+
+    @Test(arguments: [
+        ("What is the derivative of x^3?", ComplexityTier.medium),
+        ("Summarise this memo in one sentence: the meeting moved to Tuesday.", .low),
+        ("Classify this support ticket as billing, technical or other: my card was charged twice", .low),
+    ])
+    func everydayPromptsStayCheap(prompt: String, tier: ComplexityTier) {
+        let classification = ComplexityClassifier().classify(prompt)
+        #expect(classification.tier == tier, "\(classification.reasoning)")
     }
 
     @Test func scoreIsClampedToOneToTen() {

@@ -91,6 +91,10 @@ struct GatewayConfigTests {
             "providers[0].endpoints[1].base_url: expected a string, found a number"
         ),
         (
+            config(providers: #"[{"name": "openai", "type": "openai", "base_url": "https://a", "keys": []}]"#),
+            "providers[0].keys: expected at least one key"
+        ),
+        (
             config(providers: #"[{"name": "openai", "type": "openai", "base_url": "https://a", "keys": [{"api_key_env": "9X"}]}]"#),
             "providers[0].keys[0].api_key_env: expected an environment variable name"
         ),
