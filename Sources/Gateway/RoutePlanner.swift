@@ -112,7 +112,49 @@ public struct RoutePlanner: Sendable {
             if let fallback = candidate(name, role: .fallback) { candidates.append(fallback) }
         }
 
-        // Exclusions.
+        let (excluded, eligible) = screen(candidates, request: request, health: health, now: now, holder: holder)
+
+        // The eligible targets in the strategy's order; then the classified deployment and fallbacks.
+        let targets = candidates.filter { $0.role == .target && eligible.contains($0.deployment) }
+        var order: [String]
+        if route.strategy == .complexity {
+            order = Self.priorityOrder(targets).map(\.deployment)
+            if let classified {
+                order.removeAll { $0 == classified }
+                if eligible.contains(classified) { order.insert(classified, at: 0) }
+            }
+        } else {
+            let (ordered, why) = orderTargets(targets, strategy: route.strategy, request: request, health: health, using: &generator)
+            order = ordered.map(\.deployment)
+            if let why { reasoning.append(why) }
+        }
+        for candidate in candidates where candidate.role != .target && eligible.contains(candidate.deployment) {
+            if !order.contains(candidate.deployment) { order.append(candidate.deployment) }
+        }
+
+        if verdict != nil, let first = order.first, let pick = candidates.first(where: { $0.deployment == first }) {
+            reasoning.append(contentsOf: costReasoning(pick: pick, request: request, classified: classified))
+        }
+        if !excluded.isEmpty {
+            reasoning.append("Excluded: " + excluded.map { "\($0.deployment) (\($0.reason.rawValue))" }.joined(separator: ", ") + ".")
+        }
+        if order.isEmpty {
+            reasoning.append("No candidate can be called now.")
+        } else if order.count > 1 {
+            reasoning.append("Attempt order: " + order.joined(separator: " → ") + ".")
+        }
+
+        return RoutingDecision(
+            route: route.name, strategy: route.strategy, candidates: candidates, excluded: excluded, order: order,
+            classification: verdict, reasoning: reasoning, estimatedPromptTokens: request.estimatedPromptTokens,
+            maxCalls: (route.retries ?? config.resilience.retries) + 1)
+    }
+
+    /// Splits candidates into those that cannot be called now (with why and until when) and the rest.
+    private func screen(
+        _ candidates: [RoutingCandidate], request: RoutingRequest, health: [String: DeploymentHealth], now: Date,
+        holder: String
+    ) -> ([RoutingDecision.Exclusion], Set<String>) {
         var excluded: [RoutingDecision.Exclusion] = []
         var eligible: Set<String> = []
         for candidate in candidates {
@@ -137,63 +179,41 @@ public struct RoutePlanner: Sendable {
             }
             eligible.insert(candidate.deployment)
         }
+        return (excluded, eligible)
+    }
 
-        // Order the eligible targets by strategy, then append fallbacks.
-        let targets = candidates.filter { $0.role == .target && eligible.contains($0.deployment) }
-        var order: [String]
-        switch route.strategy {
+    /// Orders eligible targets by a (non-complexity) strategy, with one line of reasoning.
+    private func orderTargets(
+        _ targets: [RoutingCandidate], strategy: RoutingStrategy, request: RoutingRequest,
+        health: [String: DeploymentHealth], using generator: inout some RandomNumberGenerator
+    ) -> ([RoutingCandidate], String?) {
+        switch strategy {
         case .weighted:
-            order = Self.weightedOrder(targets, using: &generator).map(\.deployment)
-            if let first = order.first, let pick = targets.first(where: { $0.deployment == first }) {
-                let total = targets.reduce(0) { $0 + $1.weight }
-                reasoning.append("Weighted pick \(first) (weight \(Self.number(pick.weight)) of \(Self.number(total)) among eligible targets).")
-            }
-        case .priority:
-            order = Self.priorityOrder(targets).map(\.deployment)
-            if let first = order.first { reasoning.append("Highest priority eligible target: \(first).") }
+            let order = Self.weightedOrder(targets, using: &generator)
+            guard let pick = order.first else { return (order, nil) }
+            let total = targets.reduce(0) { $0 + $1.weight }
+            return (
+                order,
+                "Weighted pick \(pick.deployment) (weight \(Self.number(pick.weight)) of \(Self.number(total)) among eligible targets)."
+            )
+        case .priority, .complexity:
+            let order = Self.priorityOrder(targets)
+            return (order, order.first.map { "Highest priority eligible target: \($0.deployment)." })
         case .leastLatency:
             let latencies = health.compactMapValues(\.latency.milliseconds)
-            order = Self.leastLatencyOrder(targets, latencies: latencies).map(\.deployment)
-            if let first = order.first {
-                let detail = latencies[first].map { "EWMA \(Self.number($0.rounded())) ms" } ?? "no latency measured yet: explored"
-                reasoning.append("Lowest latency eligible target: \(first) (\(detail)).")
-            }
+            let order = Self.leastLatencyOrder(targets, latencies: latencies)
+            guard let pick = order.first else { return (order, nil) }
+            let detail =
+                latencies[pick.deployment].map { "EWMA \(Self.number($0.rounded())) ms" } ?? "no latency measured yet: explored"
+            return (order, "Lowest latency eligible target: \(pick.deployment) (\(detail)).")
         case .cost:
-            order = Self.costOrder(
-                targets, promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens
-            ).map(\.deployment)
-            if let first = order.first, let pick = targets.first(where: { $0.deployment == first }) {
-                let cost = pick.estimatedCost(
-                    promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens)
-                reasoning.append("Cheapest eligible target: \(first) (~$\(Self.usd(cost)) for this prompt).")
-            }
-        case .complexity:
-            order = Self.priorityOrder(targets).map(\.deployment)
-            if let classified {
-                order.removeAll { $0 == classified }
-                if eligible.contains(classified) { order.insert(classified, at: 0) }
-            }
+            let prompt = request.estimatedPromptTokens
+            let completion = request.expectedCompletionTokens
+            let order = Self.costOrder(targets, promptTokens: prompt, completionTokens: completion)
+            guard let pick = order.first else { return (order, nil) }
+            let cost = pick.estimatedCost(promptTokens: prompt, completionTokens: completion)
+            return (order, "Cheapest eligible target: \(pick.deployment) (~$\(Self.usd(cost)) for this prompt).")
         }
-        for candidate in candidates where candidate.role != .target && eligible.contains(candidate.deployment) {
-            if !order.contains(candidate.deployment) { order.append(candidate.deployment) }
-        }
-
-        if verdict != nil, let first = order.first, let pick = candidates.first(where: { $0.deployment == first }) {
-            reasoning.append(contentsOf: costReasoning(pick: pick, request: request, classified: classified))
-        }
-        if !excluded.isEmpty {
-            reasoning.append("Excluded: " + excluded.map { "\($0.deployment) (\($0.reason.rawValue))" }.joined(separator: ", ") + ".")
-        }
-        if order.isEmpty {
-            reasoning.append("No candidate can be called now.")
-        } else if order.count > 1 {
-            reasoning.append("Attempt order: " + order.joined(separator: " → ") + ".")
-        }
-
-        return RoutingDecision(
-            route: route.name, strategy: route.strategy, candidates: candidates, excluded: excluded, order: order,
-            classification: verdict, reasoning: reasoning, estimatedPromptTokens: request.estimatedPromptTokens,
-            maxCalls: (route.retries ?? config.resilience.retries) + 1)
     }
 
     /// Seed 004's step 4: the estimate against the baseline model.
