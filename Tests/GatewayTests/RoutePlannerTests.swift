@@ -17,15 +17,17 @@ struct RoutePlannerTests {
         return try planner.plan(route: route, request: request, health: health, now: now, using: &generator)
     }
 
-    @Test func fiftyFiftySplitsWithinFivePercentOver10000Picks() {
-        let candidates = ["gpt-4o", "gpt-4o-mini"].map { Fixtures.example.candidate(for: $0, weight: 50)! }
+    @Test func fiftyFiftySplitsWithinFivePercentOver10000Picks() throws {
         var generator = SeededRandomNumberGenerator(seed: 42)
         var counts: [String: Int] = [:]
+        let request = Fixtures.request("Summarise the memo")
         for _ in 0..<10_000 {
-            counts[RoutePlanner.weightedOrder(candidates, using: &generator)[0].deployment, default: 0] += 1
+            let decision = try planner.plan(route: "chat", request: request, now: now, using: &generator)
+            counts[decision.chosen ?? "none", default: 0] += 1
         }
-        #expect(abs(counts["gpt-4o", default: 0] - 5_000) <= 500)
-        #expect(abs(counts["gpt-4o-mini", default: 0] - 5_000) <= 500)
+        // ±5% of the expected 5,000 each.
+        #expect(abs(counts["gpt-4o", default: 0] - 5_000) <= 250, "\(counts)")
+        #expect(counts["gpt-4o", default: 0] + counts["gpt-4o-mini", default: 0] == 10_000)
     }
 
     @Test func thousandToOneSendsAlmostNothingToTheLightTarget() throws {
