@@ -96,10 +96,16 @@ public struct GatewayConfig: Sendable, Hashable, Codable {
         (deployment(named: baselineModel) ?? deployments.first { $0.model == baselineModel })?.price
     }
 
-    /// The cache TTL in seconds for a route, or nil when caching is off for it.
-    public func cacheTTLSeconds(route: RouteConfig) -> Int? {
+    /// The cache TTL in seconds for a job, or nil when it must neither read nor write the cache.
+    ///
+    /// The job's own `cache` option (`{"no_cache": true}` or `{"ttl_s": N}`) wins over the route's
+    /// setting, which wins over the defaults; a TTL of 0 means no caching. A job cannot switch the
+    /// cache on for a route that disables it.
+    public func cacheTTLSeconds(route: RouteConfig, jobOption: JSONValue? = nil) -> Int? {
         guard cache.enabled, !route.cache.disabled else { return nil }
-        return route.cache.ttlSeconds ?? cache.ttlSeconds
+        if jobOption?["no_cache"]?.boolValue == true { return nil }
+        let ttl = jobOption?["ttl_s"]?.intValue ?? route.cache.ttlSeconds ?? cache.ttlSeconds
+        return ttl > 0 ? ttl : nil
     }
 
     /// The routing candidates of a deployment name, for ``RoutePlanner``.

@@ -118,6 +118,39 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         return excluded.compactMap(\.retryAt).min()
     }
 
+    /// What the worker does when ``order`` is empty.
+    public enum Stall: Sendable, Hashable {
+        /// Reschedule the job (`run_at`): a snooze, bounded by the job's deadline, not its attempts.
+        case snooze(until: Date)
+        /// Waiting will not help (every candidate is too small or has no key): fail the job.
+        case unroutable(String)
+    }
+
+    /// When no candidate can be called now: snooze until the earliest known reset (plus up to
+    /// 250 ms of jitter so snoozed jobs do not return in one burst), or by `backoff` for the
+    /// job's `snoozes` so far when no time is known; or fail when no exclusion will lift by itself.
+    /// Nil when there is a candidate to call.
+    public func stall(
+        now: Date, snoozes: Int, backoff: Backoff, using generator: inout some RandomNumberGenerator
+    ) -> Stall? {
+        guard order.isEmpty else { return nil }
+        if let earliest = earliestRetryAt {
+            let jitter = Double(Int.random(in: 0...250, using: &generator)) / 1000
+            return .snooze(until: max(earliest, now).addingTimeInterval(jitter))
+        }
+        let permanent: Set<ExclusionReason> = [.contextWindowTooSmall, .noAPIKey]
+        if !excluded.isEmpty, excluded.allSatisfy({ permanent.contains($0.reason) }) {
+            return .unroutable(
+                "no deployment of route \"\(route)\" can take this request: "
+                    + excluded.map { "\($0.deployment): \($0.detail)" }.joined(separator: "; "))
+        }
+        if candidates.isEmpty {
+            return .unroutable("route \"\(route)\" has no deployment for this request")
+        }
+        let delay = Double(backoff.delayMs(attempt: snoozes + 1, using: &generator)) / 1000
+        return .snooze(until: now.addingTimeInterval(delay))
+    }
+
     public func candidate(named deployment: String) -> RoutingCandidate? {
         candidates.first { $0.deployment == deployment }
     }

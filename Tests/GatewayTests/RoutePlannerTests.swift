@@ -207,6 +207,31 @@ struct RoutePlannerTests {
         #expect(health["gpt-4o"]?.breaker.policy.consecutiveFailures == 5)
     }
 
+    @Test func stalledJobsSnoozeUntilTheEarliestResetOrFailWhenWaitingCannotHelp() throws {
+        var cooling = DeploymentHealth()
+        cooling.rateLimit.cooldownUntil = now.addingTimeInterval(20)
+        let open = DeploymentHealth(
+            breaker: CircuitBreaker(state: CircuitBreakerState(state: .open, openUntil: now.addingTimeInterval(5))))
+        var generator = SeededRandomNumberGenerator(seed: 5)
+        let backoff = Backoff(baseMs: 1_000, maxMs: 60_000)
+
+        let blocked = try plan("chat", health: ["gpt-4o": cooling, "gpt-4o-mini": open, "claude-3-5-sonnet": cooling])
+        guard case .snooze(let until) = blocked.stall(now: now, snoozes: 0, backoff: backoff, using: &generator) else {
+            Issue.record("expected a snooze")
+            return
+        }
+        #expect(until >= now.addingTimeInterval(5) && until <= now.addingTimeInterval(5.25))
+
+        let tooBig = try plan("deepseek-chat", tokens: 100_000)
+        guard case .unroutable(let why) = tooBig.stall(now: now, snoozes: 0, backoff: backoff, using: &generator) else {
+            Issue.record("expected unroutable")
+            return
+        }
+        #expect(why.contains("context window 65536"))
+
+        #expect(try plan("chat").stall(now: now, snoozes: 0, backoff: backoff, using: &generator) == nil)
+    }
+
     @Test func traceSerialisesAndRoundTrips() throws {
         var decision = try plan("auto", "Write a haiku about the ocean")
         decision.attempts.append(
