@@ -43,7 +43,7 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
             members["request"] = request
         }
         members["model"] = .string(model)
-        members["_v"] = .integer(Int64(formatVersion))
+        members["_v"] = .int(formatVersion)
         return JSONValue.object(members).canonicalText
     }
 

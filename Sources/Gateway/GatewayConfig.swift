@@ -50,7 +50,10 @@ public struct GatewayConfig: Sendable, Hashable, Codable {
         do {
             document = try JSONValue.parse(bytes)
         } catch {
-            throw GatewayConfigError(issues: [.init(path: "(root)", message: error.description)])
+            let line = 1 + bytes.prefix(error.offset).lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            throw GatewayConfigError(issues: [
+                .init(path: "(root)", message: "invalid JSON at line \(line) (byte \(error.offset)): \(error.message)")
+            ])
         }
         return try decode(document)
     }

@@ -1,12 +1,11 @@
 import Foundation
 
-/// Why a JSON text could not be parsed, with the byte offset and line of the problem.
-public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+/// Why a JSON text could not be parsed, with the byte offset of the problem.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var offset: Int
-    public var line: Int
 
-    public var description: String { "invalid JSON at line \(line) (byte \(offset)): \(message)" }
+    public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
 /// A strict RFC 8259 parser into ``JSONValue`` (no comments, no trailing commas, depth-limited).
@@ -32,8 +31,7 @@ struct JSONParser {
     }
 
     private func error(_ message: String) -> JSONParseError {
-        let line = 1 + bytes[..<min(index, bytes.count)].lazy.filter { $0 == UInt8(ascii: "\n") }.count
-        return JSONParseError(message: message, offset: index, line: line)
+        JSONParseError(message: message, offset: index)
     }
 
     private mutating func skipWhitespace() {
@@ -231,9 +229,9 @@ struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let exact = Int64(text) { return .integer(exact) }
+        if isInteger, let exact = Int(text) { return .int(exact) }
         guard let double = Double(text), double.isFinite else { throw error("number out of range") }
-        return .number(double)
+        return .double(double)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {

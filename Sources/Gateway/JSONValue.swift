@@ -2,17 +2,46 @@ import Foundation
 
 /// A JSON document as a value: what the config walker and the cache key work on.
 ///
-/// Integers without a fraction or exponent that fit in `Int64` stay exact (`.integer`), so a `seed`
-/// of 2^60 survives a round trip; every other number is a `Double`. ``canonicalText`` prints the
-/// same document the same way whatever its source spelling (`1.0` and `1` both print `1`).
+/// Integers without a fraction or exponent that fit in `Int` stay exact (`.int`), so a `seed` of
+/// 2^60 survives a round trip; every other number is a `.double`. Equality is JSON's: numbers
+/// compare by value (`.int(1) == .double(1)`).
+///
+/// Same shape and names as the Providers module's `JSONValue` (written in parallel): when Gateway
+/// imports Providers, this file and `JSONParser.swift` go and `JSONValue+Canonical.swift` stays.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    case integer(Int64)
-    case number(Double)
+    case int(Int)
+    case double(Double)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): Int(exactly: b) == a
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(Double(i))  // equal numbers hash alike whichever case holds them
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .array(let a): hasher.combine(a)
+        case .object(let o): hasher.combine(o)
+        }
+    }
 
     /// Parses UTF-8 JSON text.
     /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
@@ -23,18 +52,6 @@ public enum JSONValue: Sendable, Hashable {
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
-    }
-
-    /// The kind name used in error messages ("a string", "an object", ...).
-    public var kindDescription: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer, .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
     }
 
     public var stringValue: String? {
@@ -50,8 +67,8 @@ public enum JSONValue: Sendable, Hashable {
     /// The value as a `Double` when it is a number of either kind.
     public var doubleValue: Double? {
         switch self {
-        case .integer(let i): Double(i)
-        case .number(let d): d
+        case .int(let i): Double(i)
+        case .double(let d): d
         default: nil
         }
     }
@@ -59,8 +76,8 @@ public enum JSONValue: Sendable, Hashable {
     /// The value as an `Int` when it is a number without a fractional part.
     public var intValue: Int? {
         switch self {
-        case .integer(let i): Int(exactly: i)
-        case .number(let d): d.isFinite && d.rounded() == d && abs(d) < 9.0e15 ? Int(d) : nil
+        case .int(let i): i
+        case .double(let d): d.isFinite && d.rounded() == d && abs(d) < 9.0e15 ? Int(d) : nil
         default: nil
         }
     }
@@ -78,67 +95,6 @@ public enum JSONValue: Sendable, Hashable {
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
-
-    /// Compact JSON with object keys sorted by their UTF-8 bytes and numbers in one spelling:
-    /// integral values below 2^53 without a fraction, other numbers in Swift's shortest
-    /// round-trip form. Two documents that mean the same print the same bytes.
-    public var canonicalText: String {
-        var out = ""
-        Self.write(self, into: &out)
-        return out
-    }
-
-    private static func write(_ value: JSONValue, into out: inout String) {
-        switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
-        case .number(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 9_007_199_254_740_992 {
-                out += String(Int64(d))
-            } else if d.isFinite {
-                out += "\(d)"
-            } else {
-                out += "null"  // JSON has no NaN or infinity
-            }
-        case .string(let s): writeString(s, into: &out)
-        case .array(let items):
-            out += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                write(item, into: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (index, key) in keys.enumerated() {
-                if index > 0 { out += "," }
-                writeString(key, into: &out)
-                out += ":"
-                write(members[key]!, into: &out)
-            }
-            out += "}"
-        }
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 }
 
 extension JSONValue: Codable {
@@ -148,10 +104,10 @@ extension JSONValue: Codable {
             self = .null
         } else if let b = try? container.decode(Bool.self) {
             self = .bool(b)
-        } else if let i = try? container.decode(Int64.self) {
-            self = .integer(i)
+        } else if let i = try? container.decode(Int.self) {
+            self = .int(i)
         } else if let d = try? container.decode(Double.self) {
-            self = .number(d)
+            self = .double(d)
         } else if let s = try? container.decode(String.self) {
             self = .string(s)
         } else if let a = try? container.decode([JSONValue].self) {
@@ -166,8 +122,8 @@ extension JSONValue: Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let b): try container.encode(b)
-        case .integer(let i): try container.encode(i)
-        case .number(let d): try container.encode(d)
+        case .int(let i): try container.encode(i)
+        case .double(let d): try container.encode(d)
         case .string(let s): try container.encode(s)
         case .array(let a): try container.encode(a)
         case .object(let o): try container.encode(o)
@@ -179,8 +135,8 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

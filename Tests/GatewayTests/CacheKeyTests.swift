@@ -44,7 +44,7 @@ struct CacheKeyTests {
     }
 
     @Test(arguments: [
-        ("temperature", JSONValue.number(0.3)),
+        ("temperature", JSONValue.double(0.3)),
         ("top_p", 0.9),
         ("max_tokens", 257),
         ("stop", ["\n\n"]),
