@@ -65,7 +65,7 @@ extension ConfigReader {
         let name = string(members, "name", at: path, required: true)
         let type = enumeration(members, "type", at: path, required: true, as: ProviderType.self)
 
-        var endpoints: [ProviderEndpoint] = []
+        var endpoints: [ProviderConfig.Endpoint] = []
         if members["base_url"] != nil, members["endpoints"] != nil {
             report(Self.join(path, "endpoints"), "give either base_url (one endpoint) or endpoints, not both")
         } else if let items = array(members, "endpoints", at: path) {
@@ -74,22 +74,26 @@ extension ConfigReader {
                 let itemPath = Self.join(Self.join(path, "endpoints"), index)
                 guard let fields = object(item, at: itemPath, allowed: ["base_url", "region"]) else { continue }
                 if let url = readBaseURL(fields, at: itemPath) {
-                    endpoints.append(ProviderEndpoint(baseURL: url, region: string(fields, "region", at: itemPath)))
+                    endpoints.append(.init(baseURL: url, region: string(fields, "region", at: itemPath)))
                 }
             }
         } else if members["base_url"] != nil {
             if let url = readBaseURL(members, at: path) {
-                endpoints.append(ProviderEndpoint(baseURL: url, region: string(members, "region", at: path)))
+                endpoints.append(.init(baseURL: url, region: string(members, "region", at: path)))
             }
-        } else {
-            report(Self.join(path, "base_url"), "required, but missing (or give endpoints: [{base_url, region}])")
+        } else if let defaultURL = type?.defaultBaseURL {
+            endpoints.append(.init(baseURL: defaultURL, region: string(members, "region", at: path)))
+        } else if let type {
+            report(
+                Self.join(path, "base_url"),
+                "required for \(type.rawValue) providers, e.g. \(type == .azure ? "\"https://RESOURCE.openai.azure.com\"" : "\"http://localhost:11434/v1\"") (or give endpoints: [{base_url, region}])")
         }
         if members["endpoints"] != nil, members["region"] != nil {
             report(Self.join(path, "region"), "with endpoints, give each endpoint its own region")
         }
         let loopback = !endpoints.isEmpty && endpoints.allSatisfy { ProviderConfig.isLoopback(baseURL: $0.baseURL) }
 
-        var keys: [ProviderKey] = []
+        var keys: [ProviderConfig.Key] = []
         let singleKey = members["api_key_env"] != nil || members["api_key"] != nil
         if singleKey, members["keys"] != nil {
             report(Self.join(path, "keys"), "give either api_key_env / api_key (one key) or keys, not both")
@@ -143,7 +147,7 @@ extension ConfigReader {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    private func readKey(_ members: [String: JSONValue], at path: String, index: Int, loopback: Bool) -> ProviderKey? {
+    private func readKey(_ members: [String: JSONValue], at path: String, index: Int, loopback: Bool) -> ProviderConfig.Key? {
         if members["api_key_env"] != nil, members["api_key"] != nil {
             report(Self.join(path, "api_key"), "give either api_key_env or api_key, not both")
             return nil
@@ -156,7 +160,7 @@ extension ConfigReader {
                 report(Self.join(path, "api_key_env"), "expected an environment variable name such as OPENAI_API_KEY")
                 return nil
             }
-            return ProviderKey(label: string(members, "label", at: path) ?? variable, source: .environment(variable))
+            return .init(label: string(members, "label", at: path) ?? variable, source: .environment(variable))
         }
         guard members["api_key"] != nil else {
             report(Self.join(path, "api_key_env"), "required, but missing")
@@ -174,7 +178,7 @@ extension ConfigReader {
                     + "put the key in an environment variable and name it with api_key_env")
             return nil
         }
-        return ProviderKey(label: string(members, "label", at: path) ?? "key\(index + 1)", source: .literal(literal))
+        return .init(label: string(members, "label", at: path) ?? "key\(index + 1)", source: .literal(literal))
     }
 
     // MARK: Deployments

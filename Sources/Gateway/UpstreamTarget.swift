@@ -1,11 +1,15 @@
 /// Everything a provider call needs from config for one deployment: the wire format, the endpoint,
 /// the key and the model id. Resolved per attempt so that keys and endpoints rotate.
+///
+/// Maps one for one onto the Providers module's `ProviderEndpoint(format:baseURL:key:apiVersion:deployment:)`
+/// (`provider.type` ↔ `WireFormat`, `key.resolve()` ↔ `ProviderKey(secret, label:)`,
+/// `deployment.azureDeployment` ↔ `deployment`).
 public struct UpstreamTarget: Sendable, Hashable {
     public var deployment: DeploymentConfig
     public var provider: ProviderConfig
-    public var endpoint: ProviderEndpoint
+    public var endpoint: ProviderConfig.Endpoint
     /// nil for key-less local servers.
-    public var key: ProviderKey?
+    public var key: ProviderConfig.Key?
 
     /// The model id to send; for Azure, the deployment id that goes in the URL.
     public var upstreamModel: String {

@@ -43,6 +43,17 @@ struct GatewayConfigTests {
         #expect(real.route(named: "auto")?.complexity == ComplexityTable.seed())
     }
 
+    @Test(arguments: [
+        (ProviderType.openai, "https://api.openai.com/v1"), (.anthropic, "https://api.anthropic.com"),
+        (.gemini, "https://generativelanguage.googleapis.com"), (.mistral, "https://api.mistral.ai/v1"),
+        (.deepseek, "https://api.deepseek.com/v1"),
+    ])
+    func publicProvidersHaveADefaultBaseURL(type: ProviderType, url: String) throws {
+        let config = try GatewayConfig.parse(
+            Self.config(providers: #"[{"name": "openai", "type": "\#(type.rawValue)", "api_key_env": "K"}]"#))
+        #expect(config.providers[0].endpoints == [ProviderConfig.Endpoint(baseURL: url)])
+    }
+
     @Test func defaultsApplyWhenSectionsAreOmitted() throws {
         let config = try GatewayConfig.parse(Self.config())
         #expect(config.resilience.breaker.consecutiveFailures == 5)
@@ -81,6 +92,10 @@ struct GatewayConfigTests {
         (
             config(providers: #"[{"name": "openai", "type": "openai", "base_url": "https://api.openai.com"}]"#),
             "providers[0].api_key_env: required, but missing"
+        ),
+        (
+            config(providers: #"[{"name": "openai", "type": "azure", "api_version": "2024-10-21", "api_key_env": "K"}]"#),
+            "providers[0].base_url: required for azure providers"
         ),
         (
             config(providers: #"[{"name": "openai", "type": "azure", "base_url": "https://x.openai.azure.com", "api_key_env": "K"}]"#),
