@@ -42,6 +42,19 @@ public struct RateLimitState: Sendable, Hashable, Codable {
             self.tokensResetAt = tokensResetAt
             self.retryAfter = retryAfter
         }
+
+        /// From times relative to the response, as the Providers module's `RateLimitInfo` gives them
+        /// (for Anthropic's separate input/output token buckets, pass the tighter one).
+        public init(
+            now: Date, remainingRequests: Int?, resetRequestsAfter: Double?, remainingTokens: Int?,
+            resetTokensAfter: Double?, retryAfter: Double?
+        ) {
+            self.init(
+                remainingRequests: remainingRequests, remainingTokens: remainingTokens,
+                requestsResetAt: resetRequestsAfter.map { now.addingTimeInterval($0) },
+                tokensResetAt: resetTokensAfter.map { now.addingTimeInterval($0) },
+                retryAfter: retryAfter.map { now.addingTimeInterval($0) })
+        }
     }
 
     /// Takes in the headers of any response (success or not).

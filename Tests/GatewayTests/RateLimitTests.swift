@@ -27,6 +27,15 @@ struct RateLimitTests {
         #expect(bare.cooldownUntil == later(10))
     }
 
+    @Test func observationsFromRelativeSeconds() {
+        let observation = RateLimitState.Observation(
+            now: now, remainingRequests: 0, resetRequestsAfter: 1.5, remainingTokens: nil, resetTokensAfter: nil,
+            retryAfter: 2)
+        #expect(observation.requestsResetAt == later(1.5))
+        #expect(observation.retryAfter == later(2))
+        #expect(observation.tokensResetAt == nil)
+    }
+
     @Test func aCooldownNeverShrinks() {
         var state = RateLimitState()
         state.apply(.init(retryAfter: later(30)))
