@@ -243,12 +243,16 @@ extension ConfigReader {
     private func readPrice(_ members: [String: JSONValue], at path: String) -> Price? {
         guard let value = member(members, "price", at: path, required: true) else { return nil }
         let pricePath = Self.join(path, "price")
-        guard let fields = object(value, at: pricePath, allowed: ["input_per_million", "output_per_million"]) else {
+        guard
+            let fields = object(
+                value, at: pricePath, allowed: ["input_per_million", "output_per_million", "cached_input_per_million"])
+        else {
             return nil
         }
         let input = double(fields, "input_per_million", at: pricePath, required: true, range: 0...1e6, rangeText: "≥ 0 (USD)")
         let output = double(fields, "output_per_million", at: pricePath, required: true, range: 0...1e6, rangeText: "≥ 0 (USD)")
+        let cached = double(fields, "cached_input_per_million", at: pricePath, range: 0...1e6, rangeText: "≥ 0 (USD)")
         guard let input, let output else { return nil }
-        return Price(inputPerMillion: input, outputPerMillion: output)
+        return Price(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached)
     }
 }

@@ -24,14 +24,21 @@ public struct CostCalculator: Sendable, Hashable {
     }
 
     /// USD for the tokens at a price per million.
-    public static func cost(promptTokens: Int, completionTokens: Int, price: Price) -> Double {
-        (Double(promptTokens) * price.inputPerMillion + Double(completionTokens) * price.outputPerMillion) / 1_000_000
+    /// - Parameter cachedTokens: the part of `promptTokens` the provider read from its prompt cache.
+    public static func cost(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: Price) -> Double {
+        let cached = Double(min(max(0, cachedTokens), promptTokens))
+        let fresh = Double(promptTokens) - cached
+        let input = fresh * price.inputPerMillion + cached * (price.cachedInputPerMillion ?? price.inputPerMillion)
+        return (input + Double(completionTokens) * price.outputPerMillion) / 1_000_000
     }
 
-    public func breakdown(promptTokens: Int, completionTokens: Int, price: Price) -> Breakdown {
+    /// The call's cost and the baseline's for the same tokens (the baseline gets its own cached-input price).
+    public func breakdown(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: Price) -> Breakdown {
         Breakdown(
-            costUSD: Self.cost(promptTokens: promptTokens, completionTokens: completionTokens, price: price),
-            baselineCostUSD: Self.cost(promptTokens: promptTokens, completionTokens: completionTokens, price: baseline))
+            costUSD: Self.cost(
+                promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens, price: price),
+            baselineCostUSD: Self.cost(
+                promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens, price: baseline))
     }
 
     /// A cache hit: nothing spent, the baseline cost saved.

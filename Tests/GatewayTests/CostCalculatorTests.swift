@@ -27,6 +27,15 @@ struct CostCalculatorTests {
         #expect(dearer.savingsPercent < 0)
     }
 
+    @Test func providerCachedPromptTokensUseTheCachedPrice() {
+        let price = Price(inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25)
+        // 1,000 prompt tokens of which 600 cached: 400 x 2.5 + 600 x 1.25 = 1,750 per million.
+        #expect(abs(CostCalculator.cost(promptTokens: 1_000, completionTokens: 0, cachedTokens: 600, price: price) - 0.00175) < 1e-12)
+        // Without a cached price, cached tokens cost full input; never more cached than prompt tokens.
+        #expect(CostCalculator.cost(promptTokens: 1_000, completionTokens: 0, cachedTokens: 600, price: gpt4o) == 0.0025)
+        #expect(CostCalculator.cost(promptTokens: 10, completionTokens: 0, cachedTokens: 99, price: price) == 10 * 1.25 / 1_000_000)
+    }
+
     @Test func aCacheHitCostsNothingAndSavesTheBaseline() {
         let hit = CostCalculator(baseline: gpt4o).cacheHit(promptTokens: 1_000, completionTokens: 500)
         #expect(hit.costUSD == 0)
