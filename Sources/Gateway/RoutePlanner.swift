@@ -227,8 +227,10 @@ public struct RoutePlanner: Sendable {
         let estimate = calculator.breakdown(
             promptTokens: request.estimatedPromptTokens, completionTokens: request.expectedCompletionTokens,
             price: pick.price)
+        let percent = Int(estimate.savingsPercent.rounded())
+        let comparison = percent >= 0 ? "~\(percent)% cost reduction" : "~\(-percent)% more than the baseline"
         lines.append(
-            "Estimated ~$\(Self.usd(estimate.costUSD)) vs ~$\(Self.usd(estimate.baselineCostUSD)) on \(config.baselineModel) (baseline): ~\(Int(estimate.savingsPercent.rounded()))% cost reduction."
+            "Estimated ~$\(Self.usd(estimate.costUSD)) vs ~$\(Self.usd(estimate.baselineCostUSD)) on \(config.baselineModel) (baseline): \(comparison)."
         )
         return lines
     }

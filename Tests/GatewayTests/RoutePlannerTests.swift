@@ -237,12 +237,14 @@ struct RoutePlannerTests {
         decision.attempts.append(
             .init(deployment: "claude-3-5-sonnet", outcome: "ok", status: 200, latencyMs: 812, startedAt: now.addingTimeInterval(0.25), failover: false))
         let json = decision.traceJSON()
+        if ProcessInfo.processInfo.environment["DUMP_TRACE"] != nil { print(json) }
         let parsed = try JSONValue.parse(json)
         #expect(parsed["chosen"] == "claude-3-5-sonnet")
         #expect(parsed["strategy"] == "complexity")
         #expect(parsed["classification"]?["task_type"] == "creative")
         #expect(parsed["classification"]?["tier"] == "medium")
         #expect(parsed["candidates"]?.arrayValue?.count == 3)
+        #expect(decision.reasoning.contains { $0.hasSuffix("~50% more than the baseline.") })
         #expect(parsed["attempts"]?[0]?["started_at"]?.stringValue?.hasPrefix("2027-01-15T") == true)
         #expect(try RoutingDecision.fromTraceJSON(json) == decision)
     }
