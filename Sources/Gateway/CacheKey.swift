@@ -6,6 +6,10 @@
 /// share entries, and a parameter the gateway does not know yet errs on the side of a miss.
 /// Objects are written with sorted keys and numbers in one spelling (``JSONValue/canonicalText``),
 /// so two requests that mean the same give the same key.
+///
+/// Lookup uses the model of the first deployment in the routing order; an answer is stored under
+/// the model that actually answered (after a failover, another one), so an entry never claims a
+/// model it did not come from.
 public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
     /// 64 lowercase hex digits.
     public let hex: String
