@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Cache key: canonical, stable, sensitive to what changes the answer")
 struct CacheKeyTests {

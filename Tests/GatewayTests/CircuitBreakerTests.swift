@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Circuit breaker: closed → open → half-open (one probe) → closed / open")
 struct CircuitBreakerTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Complexity classifier and the seed 004 routing table")
 struct ComplexityClassifierTests {

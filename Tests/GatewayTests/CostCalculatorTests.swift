@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Cost and savings against the baseline model")
 struct CostCalculatorTests {

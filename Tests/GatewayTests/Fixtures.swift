@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Gateway
+import Gateway
 
 /// Shared inputs: the shipped example configs and a fixed clock.
 enum Fixtures {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Gateway config: examples, validation with JSON paths")
 struct GatewayConfigTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("JSON parser and canonical printing")
 struct JSONValueTests {

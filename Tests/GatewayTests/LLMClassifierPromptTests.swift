@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("LLM classifier: request builder and reply parser")
 struct LLMClassifierPromptTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Rate limits: provider headers, cooldowns, local RPM/TPM budget, backoff, failover criteria")
 struct RateLimitTests {

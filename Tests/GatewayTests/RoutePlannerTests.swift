@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Routing: strategies, exclusions, failover order, trace")
 struct RoutePlannerTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Routing request: prompt text and token estimates from a chat request")
 struct RoutingRequestTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("SHA-256 against the FIPS 180-4 / NIST vectors")
 struct SHA256Tests {

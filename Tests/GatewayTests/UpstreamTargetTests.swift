@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+import Gateway
 
 @Suite("Upstream target: endpoint, key and model per attempt")
 struct UpstreamTargetTests {
