@@ -8,6 +8,22 @@ import Testing
 struct PostgresClientTests {
     static let database = Task { try await TestDatabase.create("PostgresClientTests") }
 
+    @Test func connectsWithAConninfoStringAndTheURLsSettingsWin() async throws {
+        let url = try #require(URLComponents(string: try await Self.database.value))
+        let conninfo = "host=\(url.host!) port=\(url.port!) user=\(url.user!) dbname=\(url.path.dropFirst())"
+        let byConninfo = PostgresClient(configuration: PostgresConfiguration(url: conninfo), maxConnections: 1)
+        defer { byConninfo.shutdown() }
+        let row = try await byConninfo.query("SELECT current_setting('application_name') AS a, current_setting('DateStyle') AS d")[0]
+        #expect(row.string("a") == "switchyard")
+        #expect(row.string("d") == "ISO, YMD")
+
+        var named = url
+        named.queryItems = [URLQueryItem(name: "application_name", value: "from-url")]
+        let byURL = PostgresClient(configuration: PostgresConfiguration(url: named.string!), maxConnections: 1)
+        defer { byURL.shutdown() }
+        #expect(try await byURL.query("SELECT current_setting('application_name') AS a")[0].string("a") == "from-url")
+    }
+
     @Test func manyConcurrentQueriesGetTheirOwnAnswers() async throws {
         let client = TestDatabase.client(try await Self.database.value, maxConnections: 4)
         defer { client.shutdown() }
