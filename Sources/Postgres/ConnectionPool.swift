@@ -78,6 +78,7 @@ final class ConnectionPool: @unchecked Sendable {
                 let startedAt = monotonicMs()
                 do {
                     connection = try PostgresConnection.connect(configuration)
+                    lock.withLock { lastConnectFailure = nil }
                 } catch {
                     let failure = error as? PostgresError
                         ?? PostgresError(code: .connectionFailed, message: "\(error)")
