@@ -24,6 +24,26 @@ struct PostgresClientTests {
         #expect(try await byURL.query("SELECT current_setting('application_name') AS a")[0].string("a") == "from-url")
     }
 
+    @Test func libpqRunsOnThePoolsOwnThreads() async throws {
+        let client = TestDatabase.client(try await Self.database.value, maxConnections: 2)
+        defer { client.shutdown() }
+        let names = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await client.withConnection { _ in
+                        try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+                            .trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                }
+            }
+            var names: Set<String> = []
+            for try await name in group { names.insert(name) }
+            return names
+        }
+        #expect(!names.isEmpty)
+        #expect(names.isSubset(of: ["sy-pg-1", "sy-pg-2"]))
+    }
+
     @Test func manyConcurrentQueriesGetTheirOwnAnswers() async throws {
         let client = TestDatabase.client(try await Self.database.value, maxConnections: 4)
         defer { client.shutdown() }
