@@ -16,7 +16,7 @@ final class ConnectionPool: @unchecked Sendable {
     let maxConnections: Int
     private let lock = ConditionLock()
     // Guarded by `lock`:
-    private var queue = JobQueue()
+    private var queue = PendingJobs()
     private var idleThreads = 0
     private var threads: [OwnedThread] = []
     private var threadsStarted = 0
@@ -78,6 +78,7 @@ final class ConnectionPool: @unchecked Sendable {
                 let startedAt = monotonicMs()
                 do {
                     connection = try PostgresConnection.connect(configuration)
+                    lock.withLock { lastConnectFailure = nil }
                 } catch {
                     let failure = error as? PostgresError
                         ?? PostgresError(code: .connectionFailed, message: "\(error)")
@@ -116,8 +117,8 @@ final class ConnectionPool: @unchecked Sendable {
     }
 }
 
-/// A FIFO that does not shift elements on every pop.
-struct JobQueue {
+/// The pool's FIFO of jobs; does not shift elements on every pop.
+struct PendingJobs {
     private var items: [ConnectionPool.Job?] = []
     private var head = 0
 

@@ -15,6 +15,14 @@ public struct PostgresConfiguration: Sendable {
     /// Prepared statements kept per connection, keyed by SQL text. 0 disables preparing
     /// (every query is sent with PQexecParams).
     public var statementCacheCapacity: Int = 256
+    /// Server settings sent at connect time (libpq's `options`). Timestamp decoding relies on ISO
+    /// output; set nil for poolers that reject startup options (PgBouncer) when the server's
+    /// DateStyle is already ISO (the default).
+    public var startupOptions: String? = "-c DateStyle=ISO,YMD"
+    /// TCP keepalive idle seconds (libpq's `keepalives_idle`), so a connection whose peer vanished
+    /// without a FIN (a listener waiting for NOTIFY, say) is noticed within about a minute. 0 keeps
+    /// the system default.
+    public var keepaliveIdleSeconds: Int = 30
 
     /// - Parameter url: a `postgresql://` URL or libpq conninfo string; nil → libpq defaults (PG* variables).
     public init(url: String?) {
@@ -38,9 +46,14 @@ public struct PostgresConfiguration: Sendable {
         var parameters: [(String, String)] = [
             ("application_name", applicationName),
             ("connect_timeout", String(max(connectTimeoutSeconds, 1))),
-            // Row decoding (timestamps) relies on ISO output.
-            ("options", "-c DateStyle=ISO,YMD"),
         ]
+        if let startupOptions, !startupOptions.isEmpty { parameters.append(("options", startupOptions)) }
+        if keepaliveIdleSeconds > 0 {
+            parameters += [
+                ("keepalives", "1"), ("keepalives_idle", String(keepaliveIdleSeconds)),
+                ("keepalives_interval", "10"), ("keepalives_count", "3"),
+            ]
+        }
         if let url { parameters.append(("dbname", url)) }
         return parameters
     }

@@ -277,14 +277,9 @@ public final class PostgresConnection {
         default:
             let status = String(cString: PQresStatus(PQresultStatus(result)))
             PQclear(result)
-            drainResults()
+            close()  // after an unexpected COPY or similar state the connection cannot be trusted
             throw PostgresError(code: .badResult, message: "unexpected result status \(status)", query: sql)
         }
-    }
-
-    /// After an unexpected COPY or similar state, the connection cannot be trusted.
-    private func drainResults() {
-        close()
     }
 
     private func serverError(_ result: OpaquePointer, query: String) -> PostgresError {

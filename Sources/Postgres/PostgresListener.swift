@@ -22,6 +22,8 @@ public final class PostgresListener: Sendable {
     private let core: ListenerCore
 
     /// Starts listening at once, on a thread of its own.
+    /// - Parameter channels: exact channel names (sent quoted, so case and punctuation matter:
+    ///   `NOTIFY jobs` and `pg_notify('jobs', ...)` reach "jobs"). Events are buffered until consumed.
     public init(configuration: PostgresConfiguration, channels: [String]) {
         self.configuration = configuration
         self.channels = channels

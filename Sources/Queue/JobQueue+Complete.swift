@@ -12,6 +12,9 @@ extension JobQueue {
     // One statement for the whole batch. The final state is decided here, from the row itself:
     // a retry of a job that used its attempts, or a retry/snooze past the deadline, fails it;
     // a job whose cancel was requested is cancelled unless it succeeded.
+    // `state = (SELECT 'running')` rather than `= 'running'`: the literal would match the partial
+    // index of running jobs, whose stale size estimate (often 1 row) makes the planner drive the
+    // join from it; this way every plan, generic or not, looks each job up by primary key.
     static let completeSQL = """
         UPDATE switchyard.jobs j
         SET state = CASE
@@ -43,7 +46,7 @@ extension JobQueue {
             FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[])
                  WITH ORDINALITY AS u(id, attempt, kind, delay_ms, n)
         ) i
-        WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = 'running'
+        WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = (SELECT 'running'::text)
         RETURNING j.id, j.state
         """
 
@@ -70,7 +73,6 @@ extension JobQueue {
         ]
         let ids = completions.map { $0.id }
         return try await client.transaction { connection in
-            try JobQueue.useCustomPlans(connection)
             let rows = try connection.query(Self.completeSQL, parameters)
             var result = CompletionResult()
             result.written.reserveCapacity(rows.count)

@@ -10,6 +10,7 @@ extension JobQueue {
         public var lost: [Int64] = []
     }
 
+    // See completeSQL for why the state test is a subquery.
     static let heartbeatSQL = """
         UPDATE switchyard.jobs j
         SET lease_expires_at = CASE WHEN j.cancel_requested THEN NULL
@@ -18,7 +19,7 @@ extension JobQueue {
             finished_at = CASE WHEN j.cancel_requested THEN now() END,
             error = CASE WHEN j.cancel_requested THEN $4::jsonb ELSE j.error END
         FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
-        WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+        WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = (SELECT 'running'::text)
         RETURNING j.id, j.state
         """
 
@@ -32,7 +33,6 @@ extension JobQueue {
             PostgresJSON(JobError.cancelled.json),
         ]
         let rows = try await client.transaction { connection in
-            try JobQueue.useCustomPlans(connection)
             let rows = try connection.query(Self.heartbeatSQL, parameters)
             if rows.contains(where: { $0[1] == "cancelled" }) {
                 _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel])

@@ -15,11 +15,4 @@ public struct JobQueue: Sendable {
     public init(client: PostgresClient) {
         self.client = client
     }
-
-    /// Plans the rest of the current transaction's statements for their actual parameters. A batch
-    /// statement joining `unnest($1)` to jobs gets a generic plan after five runs of the cached
-    /// prepared statement, and that plan (10 estimated input rows) loops over the input once per job.
-    static func useCustomPlans(_ connection: PostgresConnection) throws {
-        _ = try connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
-    }
 }

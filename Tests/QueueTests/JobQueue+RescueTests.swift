@@ -28,14 +28,15 @@ import Testing
         defer { fixture.shutdown() }
         let queue = QueueFixture.uniqueQueue()
         _ = try await fixture.queue.enqueue(QueueFixture.job(queue: queue))
-        let job = try #require(try await fixture.queue.claim(queue: queue, limit: 1, leaseMs: 200, workerID: "w").first)
+        let job = try #require(try await fixture.queue.claim(queue: queue, limit: 1, leaseMs: 1_500, workerID: "w").first)
+        // Three heartbeats span longer than one lease; generous margins because CI machines stall.
         for _ in 0..<3 {
-            try await Task.sleep(for: .milliseconds(100))
-            let beat = try await fixture.queue.heartbeat([(job.id, job.attempt)], leaseMs: 200)
+            try await Task.sleep(for: .milliseconds(600))
+            let beat = try await fixture.queue.heartbeat([(job.id, job.attempt)], leaseMs: 1_500)
             #expect(beat.lost.isEmpty && beat.cancelled.isEmpty)
             #expect(try await fixture.queue.rescueExpired().isEmpty)
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(1_600))
         #expect(try await fixture.queue.rescueExpired().map(\.id) == [job.id])
     }
 }
