@@ -1,3 +1,4 @@
+import Providers
 /// The response-cache key of a chat request: SHA-256 of its canonical JSON after route resolution.
 ///
 /// Every field of the request is in the key except those that cannot change the answer

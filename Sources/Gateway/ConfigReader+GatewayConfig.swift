@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// The document root, providers and deployments. Routes and defaults: `ConfigReader+Routes.swift`.
 extension ConfigReader {

@@ -1,3 +1,4 @@
+import Providers
 /// Routes, the complexity table, resilience and cache defaults.
 extension ConfigReader {
     func readRoutes(_ root: [String: JSONValue], deployments: [DeploymentConfig]) -> [RouteConfig] {

@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// Walks a parsed config document, reading typed fields and collecting every problem with its
 /// JSON path instead of stopping at the first. Used by ``GatewayConfig/parse(_:)``.

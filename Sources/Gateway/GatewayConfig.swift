@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// The whole gateway configuration: providers, deployments, routes and defaults, read from one
 /// JSON file (`examples/switchyard.json`) and validated as a unit by ``parse(_:)``.

@@ -1,3 +1,4 @@
+import Providers
 /// The canonical form the cache key hashes, and type names for config errors. Kept when the
 /// Providers module's `JSONValue` replaces Gateway's own.
 extension JSONValue {

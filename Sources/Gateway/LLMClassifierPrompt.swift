@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// The LLM-classifier mode of a `complexity` route: builds the chat request that asks another
 /// route's model to classify a prompt, and parses its answer into a ``Classification``.

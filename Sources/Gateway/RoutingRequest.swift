@@ -1,3 +1,4 @@
+import Providers
 /// What routing needs from a chat request: the text to classify and the token sizes that decide
 /// context-window fit, budgets and estimated cost.
 public struct RoutingRequest: Sendable, Hashable {

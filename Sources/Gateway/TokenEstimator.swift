@@ -1,3 +1,4 @@
+import Providers
 /// Rough token counts without a tokenizer: about four characters (UTF-8 bytes, so scripts with
 /// multi-byte characters count higher, as real tokenizers do) per token plus per-message overhead.
 /// Good enough for context-window checks, budgets and cost estimates; the ledger uses the
