@@ -5,6 +5,7 @@
    glibc's Swift module does not export these two headers. */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 
 /* Swift cannot call C variadic functions: typed wrappers for the setopt family. */
 static inline CURLcode sy_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
@@ -23,4 +24,6 @@ static inline CURLMcode sy_multi_setopt_ptr(CURLM *m, CURLMoption o, void *v) { 
 /* Typed setters for the multi handle's socket and timer callbacks (the event-loop integration). */
 static inline CURLMcode sy_multi_setopt_socketfn(CURLM *m, int (*fn)(CURL *, curl_socket_t, int, void *, void *)) { return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, fn); }
 static inline CURLMcode sy_multi_setopt_timerfn(CURLM *m, int (*fn)(CURLM *, long, void *)) { return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, fn); }
+/* Names the calling thread (shown by top -H and profilers); prctl is variadic, so Swift needs this. */
+static inline int sy_set_current_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 #endif

@@ -143,7 +143,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private func run() {
         // Named so `top -H` and profilers show which thread is the curl loop.
-        Thread.current.name = "switchyard-curl"
+        sy_set_current_thread_name("switchyard-curl")
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var running: Int32 = 0
         while true {

@@ -12,12 +12,16 @@ import Synchronization
 /// is negotiated over TLS and requests to one host are multiplexed on a connection.
 public final class UpstreamClient: Sendable {
     public struct Configuration: Sendable {
-        /// Connections per host (`CURLMOPT_MAX_HOST_CONNECTIONS`); 0 = unlimited. Extra calls wait in libcurl.
+        /// Connections per host (`CURLMOPT_MAX_HOST_CONNECTIONS`); 0 = unlimited. Extra calls wait in
+        /// libcurl's pending list, which libcurl 7.88 walks on every completed call: keep the calls
+        /// in flight per host within a few times this limit (measured: 32 connections with 1,024 calls
+        /// in flight cost the curl thread ~2.4× the CPU per call of 32 in flight).
         public var maxHostConnections = 0
         /// All connections (`CURLMOPT_MAX_TOTAL_CONNECTIONS`); 0 = unlimited.
         public var maxTotalConnections = 0
-        /// Idle connections kept for reuse (`CURLMOPT_MAXCONNECTS`); nil = libcurl's default.
-        public var connectionCacheSize: Int?
+        /// Idle connections kept for reuse (`CURLMOPT_MAXCONNECTS`). libcurl's default (4 × the calls
+        /// in flight) shrinks between bursts and closes connections the next burst needs again.
+        public var connectionCacheSize: Int? = 1024
         /// Connect phase limit; the whole attempt is bounded by `send`'s `timeoutMs` anyway.
         public var connectTimeoutMs = 10_000
         /// Negotiate HTTP/2 over TLS (ALPN) and multiplex; cleartext URLs always use HTTP/1.1.

@@ -66,21 +66,34 @@ struct PerformanceTests {
         await client.shutdown()
     }
 
-    /// utime + stime of the first thread of this process with that name, from /proc.
+    /// utime + stime of the threads of this process with that name, from /proc.
     static func threadCPUSeconds(named name: String) -> Double {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         var total = 0.0
         for tid in tasks {
-            guard let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
-                comm.trimmingCharacters(in: .whitespacesAndNewlines) == name,
-                let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
+            guard readProcFile("/proc/self/task/\(tid)/comm").trimmingCharacters(in: .whitespacesAndNewlines) == name else { continue }
+            let stat = readProcFile("/proc/self/task/\(tid)/stat")
+            guard let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             // After the command: state is field 3, utime 14, stime 15 (1-based in proc(5)).
             total += (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
         }
         return total / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// /proc files report size 0, so read until end of file.
+    static func readProcFile(_ path: String) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Many slow calls held at once: what each call costs the curl thread while thousands wait.
