@@ -38,6 +38,7 @@ struct HTTPServerTests {
         ("oversized chunked body", "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + String(repeating: "z", count: 32) + "\r\n0\r\n\r\n", 413, true),
         ("oversized body (server limit)", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413, true),
         ("body at the route limit", "POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n" + String(repeating: "z", count: 16), 200, false),
+        ("absolute-form target", "GET http://x/hello?a=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200, true),
         ("unknown path", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, false),
         ("wrong method", "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n", 405, false),
         ("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, true),
