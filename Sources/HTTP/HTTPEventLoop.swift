@@ -102,6 +102,7 @@ final class HTTPEventLoop {
                 }
             }
         }
+        closeAll()
         if listenFD >= 0 { close(listenFD) }
         close(epollFD)
         mailbox.close()
