@@ -172,6 +172,19 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func silentNewConnectionIsClosedAfterTheHeaderTimeout() async throws {
+        try await withTestServer(configure: { $0.headerTimeoutMs = 200 }) { port in
+            let (closed, elapsedMs) = await onThread { () -> (Bool, Int) in
+                guard let connection = RawConnection(port: port) else { return (false, 0) }
+                let start = Date()
+                let closed = connection.isClosedByPeer(waitMs: 2_000)
+                return (closed, Int(Date().timeIntervalSince(start) * 1000))
+            }
+            #expect(closed)
+            #expect(elapsedMs >= 150 && elapsedMs < 1_000, "closed after \(elapsedMs) ms")
+        }
+    }
+
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withTestServer(configure: { $0.idleTimeoutMs = 200 }) { port in
             let (status, closed, elapsedMs) = await onThread { () -> (Int?, Bool, Int) in
