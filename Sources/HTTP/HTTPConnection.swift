@@ -38,6 +38,8 @@ final class HTTPConnection {
     /// Per-request facts recorded from the head, used when the request completes.
     var keepAlive = true
     var isHeadRequest = false
+    /// An HTTP/1.0 client needs `Connection: keep-alive` to know the connection stays open.
+    var isHTTP10 = false
     var match: HTTPRouter.Match = .notFound
 
     init(fd: Int32, generation: UInt32, limits: HTTPParserLimits, interest: UInt32) {

@@ -6,7 +6,9 @@ import CLinux
 extension HTTPEventLoop {
     func handle(event: UInt32, tag: UInt64) {
         guard let connection = connection(forTag: tag) else { return }
-        if event & (EPOLLERR.rawValue) != 0 {
+        // EPOLLHUP: both directions are shut (a RST, or the peer's FIN after our own shutdown):
+        // nothing can be sent any more, and level-triggered HUP cannot be masked.
+        if event & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
             closeConnection(connection)
             return
         }
@@ -14,7 +16,7 @@ extension HTTPEventLoop {
             flush(connection)
             guard isOpen(connection) else { return }
         }
-        if event & (Self.readEvents | EPOLLHUP.rawValue) != 0 {
+        if event & Self.readEvents != 0 {
             readAvailable(connection)
         }
     }
@@ -71,7 +73,8 @@ extension HTTPEventLoop {
     /// Parses and dispatches buffered requests until one needs a handler, more bytes, or the
     /// connection is closing.
     func advance(_ connection: HTTPConnection) {
-        while connection.phase == .reading {
+        // Stop answering pipelined requests while a slow reader has not taken earlier answers.
+        while connection.phase == .reading && connection.output.count - connection.outputOffset < Self.maxPendingOutput {
             let progress: HTTPRequestParser.Progress
             do {
                 progress = try connection.parser.parse()
@@ -95,6 +98,7 @@ extension HTTPEventLoop {
                 if connection.requestStartMs == 0 { connection.requestStartMs = now }
                 connection.keepAlive = head.keepAlive
                 connection.isHeadRequest = head.request.method == "HEAD"
+                connection.isHTTP10 = head.request.version == "HTTP/1.0"
                 connection.match = router.match(method: head.request.method, rawPath: head.request.rawPath)
                 var limit = configuration.maxBodyBytes
                 if case .found(let route, _) = connection.match, let routeLimit = route.bodyLimit { limit = routeLimit }
@@ -154,7 +158,10 @@ extension HTTPEventLoop {
     /// Queues `response` for the request just completed, honouring keep-alive and shutdown.
     private func respond(_ connection: HTTPConnection, _ response: HTTPResponse) {
         let keepAlive = connection.keepAlive && !isShuttingDown && !connection.peerClosed
-        encoder.encode(response, omitBody: connection.isHeadRequest, keepAlive: keepAlive, into: &connection.output)
+            && !(response.headers["Connection"]?.equalsIgnoringASCIICase("close") ?? false)
+        encoder.encode(
+            response, omitBody: connection.isHeadRequest, keepAlive: keepAlive,
+            announceKeepAlive: connection.isHTTP10, into: &connection.output)
         markDirty(connection)
         if !keepAlive {
             connection.phase = .closingAfterWrite
@@ -166,7 +173,7 @@ extension HTTPEventLoop {
     /// Answers an error with `Connection: close` and stops reading requests.
     func respondAndClose(_ connection: HTTPConnection, _ response: HTTPResponse) {
         connection.isHeadRequest = false
-        encoder.encode(response, omitBody: false, keepAlive: false, into: &connection.output)
+        encoder.encode(response, omitBody: false, keepAlive: false, announceKeepAlive: false, into: &connection.output)
         connection.phase = .closingAfterWrite
         markDirty(connection)
     }
@@ -179,12 +186,15 @@ extension HTTPEventLoop {
     }
 
     func flushDirty() {
-        guard !dirty.isEmpty else { return }
-        for connection in dirty {
-            connection.isDirty = false
-            if isOpen(connection) { flush(connection) }
+        // A flush can resume parsing and so dirty more connections: loop until none is left.
+        while !dirty.isEmpty {
+            let batch = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for connection in batch {
+                connection.isDirty = false
+                if isOpen(connection) { flush(connection) }
+            }
         }
-        dirty.removeAll(keepingCapacity: true)
     }
 
     /// Writes as much pending output as the socket takes; waits for EPOLLOUT on a partial write.
@@ -224,8 +234,13 @@ extension HTTPEventLoop {
                 updateInterest(connection)
             }
         case .reading:
-            if isShuttingDown && connection.parser.isIdle { closeConnection(connection) }
-            else { updateInterest(connection) }
+            if isShuttingDown && connection.parser.isIdle {
+                closeConnection(connection)
+                return
+            }
+            // Parsing may have paused behind this output (see `advance`).
+            if connection.parser.bufferedByteCount > 0 { advance(connection) }
+            if isOpen(connection) { updateInterest(connection) }
         case .handling, .lingering:
             updateInterest(connection)
         }
@@ -239,8 +254,9 @@ extension HTTPEventLoop {
         if connection.hasPendingOutput && !connection.isDirty { wanted |= Self.writeEvents }
         let wantsRead: Bool
         switch connection.phase {
-        case .reading, .lingering: wantsRead = !connection.peerClosed
-        case .handling: wantsRead = !connection.peerClosed && connection.parser.bufferedByteCount < Self.maxBufferedWhileHandling
+        case .reading, .handling:
+            wantsRead = !connection.peerClosed && connection.parser.bufferedByteCount < Self.maxBufferedWhileHandling
+        case .lingering: wantsRead = !connection.peerClosed
         case .closingAfterWrite: wantsRead = false
         }
         if wantsRead { wanted |= Self.readEvents }

@@ -17,6 +17,8 @@ final class HTTPEventLoop {
     static let lingerMs: Int64 = 2_000
     /// Unparsed input allowed to pile up behind a running handler before reading pauses.
     static let maxBufferedWhileHandling = 256 * 1024
+    /// Unsent output beyond which no further pipelined request is answered until the peer reads.
+    static let maxPendingOutput = 1 << 20
 
     let configuration: HTTPServerConfiguration
     let router: HTTPRouter
@@ -100,6 +102,7 @@ final class HTTPEventLoop {
                 }
             }
         }
+        closeAll()
         if listenFD >= 0 { close(listenFD) }
         close(epollFD)
         mailbox.close()

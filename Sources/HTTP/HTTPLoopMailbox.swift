@@ -32,26 +32,27 @@ final class HTTPLoopMailbox: Sendable {
     }
 
     /// Queues a handler's response for the loop thread.
+    ///
+    /// The eventfd is written under the lock, so `close()` cannot close it in between and let the
+    /// write land on a reused descriptor number. Only the first post after a drain writes.
     func post(_ completion: Completion) {
-        let wake = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
+        state.withLock { state in
+            guard !state.closed else { return }
             state.completions.append(completion)
-            if state.wakePending { return false }
+            if state.wakePending { return }
             state.wakePending = true
-            return true
+            eventfd_write(eventFD, 1)
         }
-        if wake { eventfd_write(eventFD, 1) }
     }
 
     /// Asks the loop to shut down gracefully within `graceMs`.
     func requestShutdown(graceMs: Int) {
-        let wake = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
+        state.withLock { state in
+            guard !state.closed else { return }
             state.shutdownGraceMs = min(state.shutdownGraceMs ?? graceMs, graceMs)
             state.wakePending = true
-            return true
+            eventfd_write(eventFD, 1)
         }
-        if wake { eventfd_write(eventFD, 1) }
     }
 
     /// Called by the loop thread: swaps the queued completions into `batch` (which must be empty)
@@ -71,7 +72,7 @@ final class HTTPLoopMailbox: Sendable {
         state.withLock { state in
             state.closed = true
             state.completions.removeAll()
+            Glibc.close(eventFD)
         }
-        Glibc.close(eventFD)
     }
 }

@@ -41,7 +41,13 @@ public struct HTTPRequest: Sendable {
     /// The path as sent, still percent-encoded, without the query: the router splits this so an
     /// encoded `/` (`%2F`) inside a parameter does not create a new segment.
     var rawPath: Substring {
-        if let question = target.firstIndex(of: "?") { return target[..<question] }
-        return target[...]
+        var path = target[...]
+        if !path.hasPrefix("/"), let scheme = path.firstRange(of: "://") {
+            // Absolute form (`http://host/path`): drop the scheme and authority.
+            let afterAuthority = path[scheme.upperBound...]
+            path = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? ""
+        }
+        if let question = path.firstIndex(of: "?") { path = path[..<question] }
+        return path.isEmpty ? "/" : path
     }
 }

@@ -31,7 +31,8 @@ struct HTTPResponseEncoder {
     /// - Parameters:
     ///   - omitBody: for `HEAD` requests: `Content-Length` is still the body's length.
     ///   - keepAlive: `false` adds `Connection: close`.
-    func encode(_ response: HTTPResponse, omitBody: Bool, keepAlive: Bool, into out: inout [UInt8]) {
+    ///   - announceKeepAlive: add `Connection: keep-alive` when keeping the connection (HTTP/1.0 peers).
+    func encode(_ response: HTTPResponse, omitBody: Bool, keepAlive: Bool, announceKeepAlive: Bool, into out: inout [UInt8]) {
         let status = (100 ... 999).contains(response.status) ? response.status : 500
         Self.append("HTTP/1.1 ", to: &out)
         Self.appendDecimal(status, to: &out)
@@ -60,7 +61,11 @@ struct HTTPResponseEncoder {
             Self.appendDecimal(response.body.count, to: &out)
             Self.append("\r\n", to: &out)
         }
-        if !keepAlive { Self.append("Connection: close\r\n", to: &out) }
+        if !keepAlive {
+            Self.append("Connection: close\r\n", to: &out)
+        } else if announceKeepAlive {
+            Self.append("Connection: keep-alive\r\n", to: &out)
+        }
         Self.append("\r\n", to: &out)
         if bodyAllowed && !omitBody { out.append(contentsOf: response.body) }
     }

@@ -76,12 +76,12 @@ public final class HTTPServer: Sendable {
         }
         let configuration = configuration, router = router
         let thread = Thread { [self] in
+            Thread.current.name = "http-epoll"
             let loop = HTTPEventLoop(
                 configuration: configuration, router: router, mailbox: mailbox,
                 epollFD: epollFD, listenFD: listener.fd, onExit: { self.loopExited() })
             loop.run()
         }
-        thread.name = "http-epoll:\(listener.port)"
         thread.start()
         return listener.port
     }

@@ -38,6 +38,7 @@ struct HTTPServerTests {
         ("oversized chunked body", "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + String(repeating: "z", count: 32) + "\r\n0\r\n\r\n", 413, true),
         ("oversized body (server limit)", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413, true),
         ("body at the route limit", "POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n" + String(repeating: "z", count: 16), 200, false),
+        ("absolute-form target", "GET http://x/hello?a=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200, true),
         ("unknown path", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, false),
         ("wrong method", "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n", 405, false),
         ("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, true),
@@ -171,6 +172,19 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func silentNewConnectionIsClosedAfterTheHeaderTimeout() async throws {
+        try await withTestServer(configure: { $0.headerTimeoutMs = 200 }) { port in
+            let (closed, elapsedMs) = await onThread { () -> (Bool, Int) in
+                guard let connection = RawConnection(port: port) else { return (false, 0) }
+                let start = Date()
+                let closed = connection.isClosedByPeer(waitMs: 2_000)
+                return (closed, Int(Date().timeIntervalSince(start) * 1000))
+            }
+            #expect(closed)
+            #expect(elapsedMs >= 150 && elapsedMs < 1_000, "closed after \(elapsedMs) ms")
+        }
+    }
+
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withTestServer(configure: { $0.idleTimeoutMs = 200 }) { port in
             let (status, closed, elapsedMs) = await onThread { () -> (Int?, Bool, Int) in
@@ -222,6 +236,68 @@ struct HTTPServerTests {
             #expect(first == 200)
             #expect(second == 200)
             #expect(third)
+        }
+    }
+
+    @Test func http10KeepAliveIsAnnounced() async throws {
+        try await withTestServer { port in
+            let (first, second) = await onThread { () -> (RawResponse?, RawResponse?) in
+                guard let connection = RawConnection(port: port) else { return (nil, nil) }
+                connection.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let first = connection.readResponse()
+                connection.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                return (first, connection.readResponse())
+            }
+            #expect(first?.header("connection") == "keep-alive")
+            #expect(second?.status == 200)
+        }
+    }
+
+    @Test func handlerCanAskToClose() async throws {
+        try await withTestServer(routes: { router in
+            router.add("GET", "/bye") { _ in HTTPResponse(status: 200, headers: ["Connection": "close"], body: Array("bye".utf8)) }
+        }) { port in
+            let (response, closed) = await exchange(port, "GET /bye HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(response?.bodyText == "bye")
+            #expect(response?.closes == true)
+            #expect(closed)
+        }
+    }
+
+    @Test func requestFollowedByHalfCloseIsAnswered() async throws {
+        try await withTestServer { port in
+            let response = await onThread { () -> RawResponse? in
+                guard let connection = RawConnection(port: port) else { return nil }
+                connection.send("GET /sleep/50 HTTP/1.1\r\nHost: x\r\n\r\n")
+                shutdown(connection.fd, Int32(SHUT_WR))
+                return connection.readResponse()
+            }
+            #expect(response?.status == 200)
+            #expect(response?.bodyText == "slept 50")
+        }
+    }
+
+    @Test func pipelinedFloodFromAClientThatDoesNotReadIsBounded() async throws {
+        try await withTestServer(routes: { router in
+            let big = [UInt8](repeating: 65, count: 64 * 1024)
+            router.add("GET", "/big") { _ in HTTPResponse(body: big) }
+        }) { port in
+            let answered = await onThread { () -> Int in
+                guard let connection = RawConnection(port: port, timeoutMs: 5_000) else { return -1 }
+                var sndTimeout = timeval(tv_sec: 0, tv_usec: 300_000)
+                setsockopt(connection.fd, SOL_SOCKET, SO_SNDTIMEO, &sndTimeout, socklen_t(MemoryLayout<timeval>.size))
+                // 2,000 requests for 64 KiB each (128 MiB of answers) before reading any: the server
+                // must pause answering instead of buffering it all.
+                let request = Array(String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 100).utf8)
+                for _ in 0 ..< 20 { if !connection.send(request) { break } }
+                usleep(200_000)
+                var answered = 0
+                while answered < 2_000, let response = connection.readResponse(), response.status == 200 { answered += 1 }
+                return answered
+            }
+            // Answering paused at ~1 MiB of unsent output and resumed as the client read: every
+            // request is answered, in full.
+            #expect(answered == 2_000)
         }
     }
 
