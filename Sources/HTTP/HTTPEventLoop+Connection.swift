@@ -28,7 +28,9 @@ extension HTTPEventLoop {
 
     private func readAvailable(_ connection: HTTPConnection) {
         var received = false
-        while true {
+        // Bounded per event so one fast sender cannot hold the loop; level-triggered epoll reports
+        // the rest next time.
+        for _ in 0 ..< 16 {
             let count = recv(connection.fd, readBuffer.baseAddress, readBuffer.count, 0)
             if count > 0 {
                 received = true
@@ -60,7 +62,7 @@ extension HTTPEventLoop {
         if connection.peerClosed {
             // The peer sent everything it will send. Answer a request already received (it may have
             // half-closed after sending it); otherwise there is nobody left to talk to.
-            if connection.phase == .handling || (connection.phase == .closingAfterWrite && connection.hasPendingOutput) {
+            if connection.phase == .handling || connection.hasPendingOutput || connection.isDirty {
                 updateInterest(connection)
             } else {
                 closeConnection(connection)
@@ -157,7 +159,9 @@ extension HTTPEventLoop {
 
     /// Queues `response` for the request just completed, honouring keep-alive and shutdown.
     private func respond(_ connection: HTTPConnection, _ response: HTTPResponse) {
-        let keepAlive = connection.keepAlive && !isShuttingDown && !connection.peerClosed
+        // A peer that half-closed still gets every request it sent answered; the connection closes
+        // once nothing is left (see `flush`).
+        let keepAlive = connection.keepAlive && !isShuttingDown
             && !(response.headers["Connection"]?.equalsIgnoringASCIICase("close") ?? false)
         encoder.encode(
             response, omitBody: connection.isHeadRequest, keepAlive: keepAlive,
@@ -240,7 +244,12 @@ extension HTTPEventLoop {
             }
             // Parsing may have paused behind this output (see `advance`).
             if connection.parser.bufferedByteCount > 0 { advance(connection) }
-            if isOpen(connection) { updateInterest(connection) }
+            guard isOpen(connection) else { return }
+            if connection.peerClosed && connection.phase == .reading && !connection.hasPendingOutput && !connection.isDirty {
+                closeConnection(connection)
+                return
+            }
+            updateInterest(connection)
         case .handling, .lingering:
             updateInterest(connection)
         }

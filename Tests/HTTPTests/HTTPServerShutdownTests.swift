@@ -9,16 +9,23 @@ import Testing
 struct HTTPServerShutdownTests {
     @Test func inFlightRequestIsAnsweredThenNewConnectionsAreRefused() async throws {
         let router = HTTPRouter()
+        let (started, handlerStarted) = AsyncStream.makeStream(of: Void.self)
         router.add("GET", "/slow") { _ in
+            handlerStarted.yield()
             try? await Task.sleep(for: .milliseconds(300))
             return .text("done")
         }
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router)
         let port = try server.start()
         // One idle keep-alive connection and one with a request in flight.
+        let (idleReady, idleIsReady) = AsyncStream.makeStream(of: Void.self)
         let idle = Task {
             await onThread { () -> Bool in
+                defer { idleIsReady.finish() }
                 guard let connection = RawConnection(port: port) else { return false }
+                connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                guard connection.readResponse()?.status == 404 else { return false }
+                idleIsReady.yield()
                 return connection.isClosedByPeer(waitMs: 3_000)
             }
         }
@@ -29,10 +36,12 @@ struct HTTPServerShutdownTests {
                 return connection.readResponse()
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
-        let started = Date()
+        // Shut down only once the request is in the handler (a loaded machine can be slow to send it).
+        for await _ in started { break }
+        for await _ in idleReady { break }
+        let shutdownStarted = Date()
         await server.shutdown(graceMs: 2_000)
-        let elapsed = Date().timeIntervalSince(started)
+        let elapsed = Date().timeIntervalSince(shutdownStarted)
 
         let response = await busy.value
         #expect(response?.status == 200)

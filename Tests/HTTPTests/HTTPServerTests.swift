@@ -277,6 +277,23 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func pipelinedRequestsBeforeAHalfCloseAreAllAnswered() async throws {
+        try await withTestServer { port in
+            let (statuses, closed) = await onThread { () -> ([Int], Bool) in
+                guard let connection = RawConnection(port: port) else { return ([], false) }
+                connection.send(
+                    "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /sleep/10 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                shutdown(connection.fd, Int32(SHUT_WR))
+                let statuses = (0 ..< 3).compactMap { _ in connection.readResponse()?.status }
+                return (statuses, connection.isClosedByPeer())
+            }
+            #expect(statuses == [404, 200, 200])
+            #expect(closed)
+        }
+    }
+
     @Test func pipelinedFloodFromAClientThatDoesNotReadIsBounded() async throws {
         try await withTestServer(routes: { router in
             let big = [UInt8](repeating: 65, count: 64 * 1024)
