@@ -10,6 +10,8 @@ protocol Command: Sendable {
 let allCommands: [any Command.Type] = [
     VersionCommand.self,
     MigrateCommand.self,
+    ConfigApplyCommand.self,
+    ConfigShowCommand.self,
     EnqueueCommand.self,
     JobCommand.self,
     WaitCommand.self,
