@@ -9,6 +9,8 @@ import Synchronization
 final class JobCompleter: Sendable {
     private struct State {
         var buffer: [JobCompletion] = []
+        /// Rows to write with a buffered completion, by job id.
+        var records: [Int64: JobRecords] = [:]
         var stopping = false
         var writing = 0
     }
@@ -31,9 +33,10 @@ final class JobCompleter: Sendable {
     }
 
     /// Adds one completion; wakes a writer when the buffer went from empty to non-empty or filled a batch.
-    func add(_ completion: JobCompletion) {
+    func add(_ completion: JobCompletion, records: JobRecords? = nil) {
         let count = state.withLock { state in
             state.buffer.append(completion)
+            if let records { state.records[completion.id] = records }
             return state.buffer.count
         }
         if count == 1 || count % configuration.completionBatchSize == 0 { wakeWriters() }
@@ -65,25 +68,35 @@ final class JobCompleter: Sendable {
             if !stopping && configuration.completionFlushMs > 0 && state.withLock({ $0.buffer.count }) < configuration.completionBatchSize {
                 try? await Task.sleep(for: .milliseconds(configuration.completionFlushMs))
             }
-            let batch = state.withLock { state -> [JobCompletion] in
+            let (batch, records) = state.withLock { state -> ([JobCompletion], [Int64: JobRecords]) in
                 let take = min(state.buffer.count, configuration.completionBatchSize)
                 let batch = Array(state.buffer.prefix(take))
                 state.buffer.removeFirst(take)
                 state.writing += batch.count
-                return batch
+                var records: [Int64: JobRecords] = [:]
+                if !state.records.isEmpty {
+                    for completion in batch {
+                        if let entry = state.records.removeValue(forKey: completion.id) { records[completion.id] = entry }
+                    }
+                }
+                return (batch, records)
             }
             if batch.isEmpty { continue }
-            await write(batch)
+            await write(batch, records: records)
             state.withLock { $0.writing -= batch.count }
         }
     }
 
-    private func write(_ batch: [JobCompletion]) async {
+    private func write(_ batch: [JobCompletion], records: [Int64: JobRecords]) async {
+        let workerID = configuration.workerID
+        let extra: (@Sendable (PostgresConnection, JobQueue.CompletionResult) throws -> Void)? = records.isEmpty ? nil : { @Sendable connection, result in
+            try LedgerWriter.write(records, batch: batch, result: result, workerID: workerID, on: connection)
+        }
         var delayMs = 50
         var failures = 0
         while true {
             do {
-                let result = try await queue.complete(batch)
+                let result = try await queue.complete(batch, extra: extra)
                 workerState.release(batch.map { $0.id })
                 onWritten(result)
                 return

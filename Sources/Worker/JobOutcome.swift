@@ -10,4 +10,6 @@ public enum JobOutcome: Sendable {
     /// Nothing could be tried now: run again at `until` without using an attempt (bounded by the
     /// job's deadline).
     case snoozed(until: Date, reason: JobError? = nil)
+    /// `outcome`, plus rows written in the same transaction as the job's transition.
+    indirect case recorded(JobOutcome, JobRecords)
 }

@@ -131,19 +131,28 @@ public final class WorkerRuntime: Sendable {
     private func startSlot() {
         Task { [self] in
             while let job = await workerState.nextJob() {
-                let completion = await execute(job)
+                let (completion, records) = await execute(job)
                 // An abandoned job's outcome is dropped: its claim already ended elsewhere.
-                if workerState.finishedExecuting(job.id) { completer.add(completion) }
+                if workerState.finishedExecuting(job.id) { completer.add(completion, records: records) }
             }
         }
     }
 
-    private func execute(_ job: ClaimedJob) async -> JobCompletion {
+    private func execute(_ job: ClaimedJob) async -> (JobCompletion, JobRecords?) {
         if let deadlineMs = job.deadlineMs, Self.nowMs() > deadlineMs {
-            return .failed(job, error: .deadlineExceeded)
+            return (.failed(job, error: .deadlineExceeded), nil)
         }
         let outcome = await executor.execute(job, context: JobContext(jobID: job.id, flags: workerState.flags))
+        if case .recorded(let inner, let records) = outcome {
+            return (completion(job, inner), records)
+        }
+        return (completion(job, outcome), nil)
+    }
+
+    private func completion(_ job: ClaimedJob, _ outcome: JobOutcome) -> JobCompletion {
         switch outcome {
+        case .recorded(let inner, _):
+            return completion(job, inner)
         case .succeeded(let result):
             return .succeeded(job, result: result)
         case .failed(let error, retryable: false):

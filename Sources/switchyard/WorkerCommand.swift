@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Providers
 import Queue
 import Worker
 
@@ -8,7 +9,7 @@ enum WorkerCommand: Command {
         name: "worker", summary: "Run jobs from the queue until stopped (SIGTERM/SIGINT) or drained",
         options: [
             .databaseURL,
-            .value("--executor", "NAME", "echo (answer with the last user message) or noop (empty answers); default echo"),
+            .value("--executor", "NAME", "llm (route and call providers per the applied config), echo (answer with the last user message) or noop (empty answers); default echo"),
             .value("--concurrency", "N", "Jobs held at once (default 100)"),
             .flag("--drain", "Exit 0 once no job of the queue is queued (even for later) or running"),
             .value("--queue", "NAME", "Queue to work (default 'default')"),
@@ -24,7 +25,9 @@ enum WorkerCommand: Command {
         discussion: "A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.")
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        var executor = try makeExecutor(try arguments.choice("--executor", ["echo", "noop"], default: "echo"))
+        let executorName = try arguments.choice("--executor", ["echo", "noop", "llm"], default: "echo")
+        if executorName == "llm" { UpstreamClient.initializeLibcurl() }
+        var executor = try makeExecutor(executorName)
         let delayMs = try arguments.int("--executor-delay-ms", default: 0, range: 0...3_600_000)
         if delayMs > 0 { executor = DelayedExecutor(executor, delayMs: delayMs) }
         var configuration = WorkerConfiguration()
@@ -47,8 +50,22 @@ enum WorkerCommand: Command {
         }
 
         let database = DatabaseOptions.configuration(arguments)
-        let client = PostgresClient(configuration: database, maxConnections: configuration.completionWriters + 3)
+        let client = PostgresClient(
+            configuration: database, maxConnections: configuration.completionWriters + (executorName == "llm" ? 8 : 3))
         defer { client.shutdown() }
+        var gateway: (executor: LLMExecutor, upstream: UpstreamClient)?
+        if executorName == "llm" {
+            let upstream = UpstreamClient()
+            let llm = LLMExecutor(client: client, upstream: upstream,
+                                  settings: LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: database))
+            guard try await llm.reloadConfig() else {
+                await upstream.shutdown()
+                throw CommandFailure("no gateway config applied; run 'switchyard config apply FILE' first")
+            }
+            gateway = (llm, upstream)
+            executor = delayMs > 0 ? DelayedExecutor(llm, delayMs: delayMs) : llm
+        }
+        let service = Task { [gateway] in await gateway?.executor.run() }
         let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
                                         listenerConfiguration: database)
         let signals = ShutdownSignals { count in
@@ -56,6 +73,9 @@ enum WorkerCommand: Command {
         }
         configuration.log("\(configuration.workerID) started: queue=\(configuration.queue) concurrency=\(configuration.concurrency)\(configuration.drain ? " drain" : "")")
         await runtime.run()
+        gateway?.executor.stop()
+        await service.value
+        await gateway?.upstream.shutdown()
         configuration.log("\(configuration.workerID) stopped")
         withExtendedLifetime(signals) {}
         return 0

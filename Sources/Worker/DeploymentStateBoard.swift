@@ -1,0 +1,184 @@
+import Foundation
+import Gateway
+import Postgres
+import Synchronization
+
+/// This worker's view of `switchyard.deployment_state`: breaker, cooldown, provider rate-limit
+/// budget and latency per deployment. Routing reads the cached snapshot (never the database per
+/// call); outcomes are applied locally at once and written through in batches by ``sync()``, which
+/// the executor's service loop runs about every 100 ms. The half-open probe is the exception: it
+/// is taken and settled with conditional UPDATEs, so exactly one worker holds it.
+public final class DeploymentStateBoard: Sendable {
+    /// Outcomes not yet written, per deployment.
+    struct Delta {
+        var provider: String?
+        var model: String?
+        var sawSuccess = false
+        /// Breaker-counting failures since the last success in this batch (or since the start).
+        var trailingFailures = 0
+        var calls = 0
+        var failures = 0
+        var latencySum = 0.0
+        var latencyCount = 0
+        var cooldownUntil: Date?
+        var observation: RateLimitState.Observation?
+    }
+
+    struct State {
+        var health: [String: DeploymentHealth] = [:]
+        var deltas: [String: Delta] = [:]
+        var policy = CircuitBreakerPolicy()
+        var alpha = 0.2
+        var defaultCooldownMs = 10_000
+        var deployments: [String: DeploymentConfig] = [:]
+    }
+
+    let client: PostgresClient
+    let state = Mutex(State())
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// Adopts a (new) config: its deployments, limits and breaker policy; known state is kept.
+    public func configure(_ config: GatewayConfig) {
+        state.withLock { state in
+            state.policy = config.resilience.breaker
+            state.alpha = config.resilience.latencyEWMAAlpha
+            state.defaultCooldownMs = config.resilience.defaultCooldownMs
+            var health: [String: DeploymentHealth] = [:]
+            var deployments: [String: DeploymentConfig] = [:]
+            for deployment in config.deployments {
+                deployments[deployment.name] = deployment
+                var entry = state.health[deployment.name] ?? DeploymentHealth(deployment: deployment, policy: config.resilience.breaker)
+                entry.breaker.policy = config.resilience.breaker
+                entry.budget.rpm = deployment.rpm
+                entry.budget.tpm = deployment.tpm
+                health[deployment.name] = entry
+            }
+            state.health = health
+            state.deployments = deployments
+        }
+    }
+
+    /// The cached health of every deployment, for routing.
+    public func snapshot() -> [String: DeploymentHealth] { state.withLock { $0.health } }
+
+    /// Counts a call about to go out against the local RPM/TPM budget and the provider's last
+    /// known remaining budget.
+    func noteCall(_ deployment: String, tokens: Int, now: Date) {
+        state.withLock { state in
+            guard var entry = state.health[deployment] else { return }
+            _ = entry.budget.reserve(tokens: tokens, now: now)
+            entry.rateLimit.noteCall(estimatedTokens: tokens, now: now)
+            state.health[deployment] = entry
+        }
+    }
+
+    /// Whether calling `deployment` now needs the half-open probe first.
+    func needsProbe(_ deployment: String, now: Date) -> Bool {
+        state.withLock { state in
+            guard let breaker = state.health[deployment]?.breaker.state else { return false }
+            switch breaker.state {
+            case .closed: return false
+            case .open: return (breaker.openUntil ?? now) <= now
+            case .halfOpen: return true
+            }
+        }
+    }
+
+    /// Records a finished call's outcome locally and queues it for the database.
+    /// - Parameters:
+    ///   - countsAgainstBreaker: a failure that counts (network, timeout, 5xx); nil for a success.
+    ///   - rateLimited: a 429 (sets a cooldown from the observation or the default).
+    func record(
+        _ deployment: String, success: Bool, countsAgainstBreaker: Bool, rateLimited: Bool, latencyMs: Double?,
+        observation: RateLimitState.Observation?, now: Date
+    ) {
+        state.withLock { state in
+            guard var entry = state.health[deployment] else { return }
+            var delta = state.deltas[deployment] ?? Delta()
+            delta.provider = state.deployments[deployment]?.provider
+            delta.model = state.deployments[deployment]?.model
+            delta.calls += 1
+            if success {
+                delta.sawSuccess = true
+                delta.trailingFailures = 0
+            } else {
+                delta.failures += 1
+                if countsAgainstBreaker { delta.trailingFailures += 1 }
+            }
+            if let latencyMs, success {
+                delta.latencySum += latencyMs
+                delta.latencyCount += 1
+                entry.latency.record(latencyMs, alpha: state.alpha)
+            }
+            if let observation {
+                if rateLimited {
+                    entry.rateLimit.applyRateLimited(observation, now: now, defaultCooldownMs: state.defaultCooldownMs)
+                } else {
+                    entry.rateLimit.apply(observation)
+                }
+                delta.observation = observation
+            } else if rateLimited {
+                entry.rateLimit.applyRateLimited(RateLimitState.Observation(), now: now, defaultCooldownMs: state.defaultCooldownMs)
+            }
+            if rateLimited, let until = entry.rateLimit.cooldownUntil {
+                delta.cooldownUntil = max(delta.cooldownUntil ?? until, until)
+            }
+            state.health[deployment] = entry
+            state.deltas[deployment] = delta
+        }
+    }
+
+    // MARK: The half-open probe
+
+    static let acquireProbeSQL = """
+        UPDATE switchyard.deployment_state
+        SET breaker_state = 'half_open', probe_holder = $2, probe_expires_at = now() + $3 * interval '1 millisecond',
+            updated_at = now()
+        WHERE deployment = $1
+          AND ((breaker_state = 'open' AND open_until <= now())
+               OR (breaker_state = 'half_open' AND (probe_holder IS NULL OR probe_expires_at < now())))
+        RETURNING deployment
+        """
+
+    static let settleProbeSQL = """
+        UPDATE switchyard.deployment_state
+        SET breaker_state = CASE WHEN $3 THEN 'closed' ELSE 'open' END,
+            open_until = CASE WHEN $3 THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+            consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END,
+            probe_holder = NULL, probe_expires_at = NULL, updated_at = now()
+        WHERE deployment = $1 AND probe_holder = $2 AND breaker_state = 'half_open'
+        """
+
+    /// Takes the single probe of a breaker that may half-open, across all workers.
+    /// - Returns: whether this caller holds it.
+    func acquireProbe(_ deployment: String, holder: String) async -> Bool {
+        let timeoutMs = state.withLock { $0.policy.probeTimeoutMs }
+        guard let rows = try? await client.query(Self.acquireProbeSQL, [deployment, holder, timeoutMs]) else { return false }
+        let taken = !rows.isEmpty
+        state.withLock { state in
+            guard var entry = state.health[deployment] else { return }
+            entry.breaker.state.state = .halfOpen
+            entry.breaker.state.probeHolder = taken ? holder : (entry.breaker.state.probeHolder ?? "another worker")
+            entry.breaker.state.probeExpiresAt = Date().addingTimeInterval(Double(state.policy.probeTimeoutMs) / 1000)
+            state.health[deployment] = entry
+        }
+        return taken
+    }
+
+    /// Closes (success) or re-opens (failure) the breaker whose probe `holder` took.
+    func settleProbe(_ deployment: String, holder: String, success: Bool) async {
+        let resetMs = state.withLock { $0.policy.resetTimeoutMs }
+        _ = try? await client.query(Self.settleProbeSQL, [deployment, holder, success, resetMs])
+        state.withLock { state in
+            guard var entry = state.health[deployment] else { return }
+            entry.breaker.state = success
+                ? .closed
+                : CircuitBreakerState(state: .open, consecutiveFailures: entry.breaker.state.consecutiveFailures + 1,
+                                      openUntil: Date().addingTimeInterval(Double(resetMs) / 1000))
+            state.health[deployment] = entry
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Gateway
+import Providers
+import Queue
+
+extension LLMExecutor {
+    public func execute(_ job: ClaimedJob, context: JobContext) async -> JobOutcome {
+        guard let loaded = current else {
+            return .failed(JobError(code: "no_config", message: "no gateway config applied; run 'switchyard config apply FILE'"), retryable: true)
+        }
+        let requestJSON: JSONValue
+        let request: ChatRequest
+        do {
+            requestJSON = try JSONValue.parse(job.request)
+            request = try ChatRequest(json: requestJSON)
+        } catch {
+            return .failed(JobError(code: "invalid_request", message: "\(error)"), retryable: false)
+        }
+        let config = loaded.config
+        let now = Date()
+        let holder = "\(settings.workerID)/\(job.id)"
+        var random = SystemRandomNumberGenerator()
+        let routing = RoutingRequest(request: requestJSON)
+        var decision: RoutingDecision
+        do {
+            decision = try loaded.planner.plan(
+                route: job.route, request: routing, health: board.snapshot(), now: now, holder: holder, using: &random)
+        } catch {
+            return .failed(JobError(code: "unknown_route", message: error.description), retryable: false)
+        }
+        guard let route = config.route(named: job.route) else {
+            return .failed(JobError(code: "unknown_route", message: "unknown model or route \"\(job.route)\""), retryable: false)
+        }
+        var records = JobRecords()
+        if let stall = decision.stall(now: now, snoozes: Int(job.snoozes), backoff: config.resilience.backoff, using: &random) {
+            records.routingTrace = decision.traceJSON()
+            switch stall {
+            case .snooze(let until):
+                let why = decision.excluded.map { "\($0.deployment): \($0.reason.rawValue)" }.joined(separator: ", ")
+                return .recorded(.snoozed(until: until, reason: JobError(code: "no_deployment_available", message: why)), records)
+            case .unroutable(let message):
+                return .recorded(.failed(JobError(code: "unroutable", message: message), retryable: false), records)
+            }
+        }
+
+        // Cache, keyed by the request and the model routing picked first.
+        let options = try? JSONValue.parse(job.options)
+        let ttl = config.cacheTTLSeconds(route: route, jobOption: options?["cache"])
+        let timeoutMs = route.attemptTimeoutMs ?? config.resilience.attemptTimeoutMs
+        var cacheKey: String?
+        if ttl != nil, let first = decision.chosen, let model = decision.candidate(named: first)?.model {
+            let key = CacheKey(request: requestJSON, model: model).hex
+            let pendingMs = timeoutMs * max(1, decision.maxCalls) + 1_000
+            switch try? await cache.lookup(key: key, model: model, pendingMs: pendingMs) {
+            case .hit(let response, let answeredModel)?:
+                return cacheHit(response: response, model: answeredModel, key: key, decision: decision, loaded: loaded, now: now)
+            case .pending?:
+                let delay = Double(Int.random(in: 50...200, using: &random)) / 1_000
+                return .snoozed(until: now.addingTimeInterval(delay))
+            case .claimed?:
+                cacheKey = key
+                records.cacheKey = key
+            case nil:
+                break  // The cache is unavailable: call without it.
+            }
+        }
+
+        var remaining = decision.order
+        var calls = 0
+        var lastError: ProviderError?
+        var onlyRateLimited = true
+        while !remaining.isEmpty && calls < decision.maxCalls {
+            if context.isCancelled {
+                records.releasedPendingKey = cacheKey
+                records.routingTrace = decision.traceJSON()
+                return .recorded(.failed(.cancelled, retryable: false), records)
+            }
+            let name = remaining.removeFirst()
+            var isProbe = false
+            if board.needsProbe(name, now: Date()) {
+                guard await board.acquireProbe(name, holder: holder) else { continue }
+                isProbe = true
+            }
+            board.noteCall(name, tokens: routing.budgetTokens, now: Date())
+            var result = await call(
+                name, request: request, config: config, costs: loaded.costs, route: job.route,
+                rotation: Int(job.id) &+ calls, timeoutMs: timeoutMs)
+            result.usage.failover = calls > 0
+            calls += 1
+            let usage = result.usage
+            records.usage.append(usage)
+            decision.attempts.append(RoutingDecision.Attempt(
+                deployment: name, outcome: usage.outcome, status: usage.httpStatus, latencyMs: usage.latencyMs,
+                startedAt: usage.startedAt, failover: usage.failover, error: result.error?.description))
+
+            if let completion = result.completion {
+                board.record(name, success: true, countsAgainstBreaker: false, rateLimited: false, latencyMs: usage.latencyMs,
+                             observation: result.observation, now: Date())
+                if isProbe { await board.settleProbe(name, holder: holder, success: true) }
+                let text = String(decoding: completion.jsonBytes(), as: UTF8.self)
+                records.routingTrace = decision.traceJSON()
+                if let cacheKey, let ttl {
+                    records.cacheEntry = JobRecords.CacheEntry(key: cacheKey, model: completion.model, response: text, ttlSeconds: ttl)
+                }
+                return .recorded(.succeeded(result: text), records)
+            }
+
+            let error = result.error ?? ProviderError(kind: .network, message: "no response")
+            let failure = Self.attemptFailure(error)
+            board.record(name, success: false, countsAgainstBreaker: failure.countsAgainstBreaker,
+                         rateLimited: error.kind == .rateLimited, latencyMs: usage.latencyMs, observation: result.observation,
+                         now: Date())
+            if isProbe { await board.settleProbe(name, holder: holder, success: !failure.countsAgainstBreaker) }
+            lastError = error
+            if error.kind != .rateLimited { onlyRateLimited = false }
+            if error.kind == .cancelled {
+                records.releasedPendingKey = cacheKey
+                records.routingTrace = decision.traceJSON()
+                return .recorded(.failed(.cancelled, retryable: false), records)
+            }
+            if error.kind == .contextLengthExceeded && route.failover.shouldFailOver(after: failure) {
+                let larger = Set(decision.remainingOrder(afterContextLengthErrorOn: name))
+                remaining = remaining.filter { larger.contains($0) }
+                if !remaining.isEmpty { continue }
+            }
+            if !error.isRetryable {
+                records.releasedPendingKey = cacheKey
+                records.routingTrace = decision.traceJSON()
+                return .recorded(.failed(Self.jobError(error), retryable: false), records)
+            }
+            if !route.failover.shouldFailOver(after: failure) { break }
+        }
+
+        records.releasedPendingKey = cacheKey
+        records.routingTrace = decision.traceJSON()
+        guard let lastError else {
+            // Every deployment left needed the half-open probe another worker holds.
+            let delay = Double(config.resilience.backoff.delayMs(attempt: Int(job.snoozes) + 1, using: &random)) / 1_000
+            return .recorded(.snoozed(until: now.addingTimeInterval(min(delay, 1)),
+                                      reason: JobError(code: "probe_in_flight", message: "waiting for a breaker probe")), records)
+        }
+        if onlyRateLimited {
+            return .recorded(.snoozed(until: rateLimitedUntil(decision.order, config: config, using: &random),
+                                      reason: Self.jobError(lastError)), records)
+        }
+        return .recorded(.failed(Self.jobError(lastError), retryable: true), records)
+    }
+
+    /// When every call was rate limited: the earliest cooldown end among the route's deployments
+    /// (else the default cooldown), plus up to 250 ms of jitter.
+    private func rateLimitedUntil(_ order: [String], config: GatewayConfig, using random: inout SystemRandomNumberGenerator) -> Date {
+        let now = Date()
+        let health = board.snapshot()
+        let ends = order.compactMap { health[$0]?.rateLimit.cooldownUntil }.filter { $0 > now }
+        let until = ends.min() ?? now.addingTimeInterval(Double(config.resilience.defaultCooldownMs) / 1_000)
+        return until.addingTimeInterval(Double(Int.random(in: 0...250, using: &random)) / 1_000)
+    }
+
+    private func cacheHit(
+        response: String, model: String, key: String, decision: RoutingDecision, loaded: Loaded, now: Date
+    ) -> JobOutcome {
+        var decision = decision
+        let completion = try? ChatCompletion(jsonBytes: Array(response.utf8))
+        let deployment = decision.candidates.first { $0.model == model } ?? decision.chosen.flatMap { decision.candidate(named: $0) }
+        var usage = UsageRecord(outcome: "cache_hit", startedAt: now)
+        usage.route = decision.route
+        usage.deployment = deployment?.deployment
+        usage.provider = deployment?.provider
+        usage.model = model.isEmpty ? deployment?.model : model
+        usage.latencyMs = Date().timeIntervalSince(now) * 1_000
+        usage.promptTokens = completion?.usage?.promptTokens ?? 0
+        usage.completionTokens = completion?.usage?.completionTokens ?? 0
+        if let costs = loaded.costs {
+            usage.baselineCostUSD = costs.cacheHit(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens).baselineCostUSD
+        }
+        decision.attempts.append(RoutingDecision.Attempt(
+            deployment: usage.deployment ?? "", outcome: "cache_hit", latencyMs: usage.latencyMs, startedAt: now, failover: false))
+        var records = JobRecords()
+        records.usage = [usage]
+        records.routingTrace = decision.traceJSON()
+        records.cacheKey = key
+        records.cacheHitKey = key
+        return .recorded(.succeeded(result: response), records)
+    }
+
+    static func jobError(_ error: ProviderError) -> JobError {
+        JobError(code: error.kind.rawValue, message: error.message, detail: error.status.map { "HTTP \($0)" })
+    }
+}

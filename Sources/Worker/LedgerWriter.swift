@@ -1,0 +1,97 @@
+import Foundation
+import Postgres
+import Providers
+import Queue
+
+/// Writes executors' ``JobRecords`` inside the completion transaction: usage rows, routing traces
+/// and cache changes, a few statements per batch (rows travel as one JSON array each).
+enum LedgerWriter {
+    static let insertUsageSQL = """
+        INSERT INTO switchyard.attempts (job_id, attempt, route, deployment, provider, model, region, api_key_label,
+            outcome, http_status, started_at, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, cached_tokens,
+            cost_usd, baseline_cost_usd, failover, worker_id, error)
+        SELECT r.job_id, r.attempt, r.route, r.deployment, r.provider, r.model, r.region, r.api_key_label,
+            r.outcome, r.http_status, r.started_at, r.latency_ms, r.ttfb_ms, r.prompt_tokens, r.completion_tokens,
+            r.cached_tokens, r.cost_usd, r.baseline_cost_usd, r.failover, r.worker_id, r.error
+        FROM jsonb_to_recordset($1::jsonb) AS r(job_id bigint, attempt int, route text, deployment text, provider text,
+            model text, region text, api_key_label text, outcome text, http_status int, started_at timestamptz,
+            latency_ms double precision, ttfb_ms double precision, prompt_tokens int, completion_tokens int,
+            cached_tokens int, cost_usd numeric, baseline_cost_usd numeric, failover boolean, worker_id text, error text)
+        """
+
+    static let updateJobsSQL = """
+        UPDATE switchyard.jobs j SET routing_trace = coalesce(r.trace, j.routing_trace), cache_key = coalesce(r.cache_key, j.cache_key)
+        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, trace jsonb, cache_key text)
+        WHERE j.id = r.id
+        """
+
+    static let storeCacheSQL = """
+        INSERT INTO switchyard.cache AS c (key, model, response, state, pending_until, created_at, expires_at)
+        SELECT r.key, r.model, r.response, 'ready', NULL, now(), now() + r.ttl_s * interval '1 second'
+        FROM jsonb_to_recordset($1::jsonb) AS r(key text, model text, response jsonb, ttl_s int)
+        ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, response = EXCLUDED.response, state = 'ready',
+            pending_until = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
+        """
+
+    static let countHitsSQL = """
+        UPDATE switchyard.cache c SET hits = c.hits + r.n
+        FROM (SELECT k AS key, count(*) AS n FROM unnest($1::text[]) AS k GROUP BY k) r
+        WHERE c.key = r.key
+        """
+
+    static let releasePendingSQL = "DELETE FROM switchyard.cache WHERE key = ANY($1::text[]) AND state = 'pending'"
+
+    /// Writes the records of the completions that `result` says were written.
+    static func write(
+        _ records: [Int64: JobRecords], batch: [JobCompletion], result: JobQueue.CompletionResult, workerID: String,
+        on connection: PostgresConnection
+    ) throws {
+        let written = Set(result.written.map { $0.id })
+        var usage: [JSONValue] = []
+        var jobs: [JSONValue] = []
+        var cache: [String: JSONValue] = [:]
+        var hits: [String] = []
+        var released: [String] = []
+        for completion in batch where written.contains(completion.id) {
+            guard let entry = records[completion.id] else { continue }
+            for row in entry.usage {
+                usage.append(row.json(jobID: completion.id, attempt: completion.attempt, workerID: workerID))
+            }
+            if entry.routingTrace != nil || entry.cacheKey != nil {
+                var object: [String: JSONValue] = ["id": .int(Int(completion.id))]
+                if let trace = entry.routingTrace, let parsed = try? JSONValue.parse(trace) { object["trace"] = parsed }
+                if let key = entry.cacheKey { object["cache_key"] = .string(key) }
+                jobs.append(.object(object))
+            }
+            if let store = entry.cacheEntry, let response = try? JSONValue.parse(store.response) {
+                cache[store.key] = .object([
+                    "key": .string(store.key), "model": .string(store.model), "response": response,
+                    "ttl_s": .int(store.ttlSeconds),
+                ])
+            }
+            if let key = entry.cacheHitKey { hits.append(key) }
+            if let key = entry.releasedPendingKey { released.append(key) }
+        }
+        if !usage.isEmpty { _ = try connection.query(insertUsageSQL, [PostgresJSON(bytes: JSONValue.array(usage).serialized())]) }
+        if !jobs.isEmpty { _ = try connection.query(updateJobsSQL, [PostgresJSON(bytes: JSONValue.array(jobs).serialized())]) }
+        if !cache.isEmpty {
+            let rows = cache.keys.sorted().compactMap { cache[$0] }
+            _ = try connection.query(storeCacheSQL, [PostgresJSON(bytes: JSONValue.array(rows).serialized())])
+        }
+        if !hits.isEmpty { _ = try connection.query(countHitsSQL, [hits.sorted()]) }
+        if !released.isEmpty { _ = try connection.query(releasePendingSQL, [released]) }
+    }
+
+    /// RFC 3339 with milliseconds, UTC.
+    static func timestamp(_ date: Date) -> String {
+        let ms = (date.timeIntervalSince1970 * 1_000).rounded()
+        let seconds = time_t(ms / 1_000)
+        var parts = tm()
+        var copy = seconds
+        gmtime_r(&copy, &parts)
+        let millis = Int(ms) - Int(seconds) * 1_000
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+    }
+}
