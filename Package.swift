@@ -32,7 +32,9 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "MockProvider", "HTTP"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Providers", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Queue", "Postgres", "TestSupport"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Queue"]),
         .testTarget(name: "switchyardTests", dependencies: ["switchyard"]),
     ],

@@ -77,6 +77,8 @@ public final class LLMExecutor: JobExecutor, Sendable {
         if version.id != current?.versionID {
             use(version.config, versionID: version.id)
             settings.log("gateway config version \(version.id) in use (sha256 \(version.sha256.prefix(12)))")
+            // Start from the shared state, not from "all healthy".
+            do { try await board.sync() } catch { settings.log("reading deployment state failed: \(error)") }
         }
         return true
     }

@@ -41,6 +41,9 @@ final class WorkerState: Sendable {
 
     /// Registers freshly claimed jobs and hands them to idle slots (or queues them for the next one).
     func add(_ jobs: [ClaimedJob]) {
+        // A fresh claim starts uncancelled, even if a late heartbeat flagged the previous claim of
+        // the same job (e.g. one this worker snoozed and claimed again) after it was released.
+        for job in jobs { flags.remove(job.id) }
         var handoffs: [(CheckedContinuation<ClaimedJob?, Never>, ClaimedJob)] = []
         state.withLock { state in
             for job in jobs {
