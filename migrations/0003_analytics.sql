@@ -256,9 +256,9 @@ LANGUAGE sql STABLE AS $$
            count(*),
            count(*) FILTER (WHERE a.outcome IN ('ok', 'cache_hit')),
            count(*) FILTER (WHERE a.outcome NOT IN ('ok', 'cache_hit')),
-           round(avg(a.latency_ms) FILTER (WHERE a.outcome = 'ok')::numeric, 3),
-           round((percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms)
-                  FILTER (WHERE a.outcome = 'ok'))::numeric, 3),
+           trim_scale(round(avg(a.latency_ms) FILTER (WHERE a.outcome = 'ok')::numeric, 3)),
+           trim_scale(round((percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms)
+                             FILTER (WHERE a.outcome = 'ok'))::numeric, 3)),
            coalesce(sum(a.prompt_tokens) FILTER (WHERE a.outcome <> 'cache_hit'), 0)::bigint,
            coalesce(sum(a.completion_tokens) FILTER (WHERE a.outcome <> 'cache_hit'), 0)::bigint,
            trim_scale(sum(a.cost_usd)),
