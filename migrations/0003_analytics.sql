@@ -143,37 +143,29 @@ GROUP BY deployment, provider, model, outcome;
 
 -- Usage per client (client_id NULL: jobs enqueued from the CLI).
 CREATE VIEW analytics.client_usage AS
-WITH job_counts AS (
-    SELECT client_id,
-           count(*)                                      AS jobs,
-           count(*) FILTER (WHERE state = 'succeeded')   AS jobs_succeeded,
-           count(*) FILTER (WHERE state = 'failed')      AS jobs_failed
-    FROM switchyard.jobs
-    GROUP BY client_id
-), ledger AS (
-    SELECT j.client_id,
-           count(*)                                                                  AS requests,
-           count(*) FILTER (WHERE a.outcome = 'cache_hit')                           AS cache_hits,
-           coalesce(sum(a.prompt_tokens) FILTER (WHERE a.outcome <> 'cache_hit'), 0)     AS prompt_tokens,
-           coalesce(sum(a.completion_tokens) FILTER (WHERE a.outcome <> 'cache_hit'), 0) AS completion_tokens,
-           sum(a.cost_usd)                                                           AS cost_usd,
-           sum(a.baseline_cost_usd)                                                  AS baseline_cost_usd
-    FROM switchyard.attempts a
-    JOIN switchyard.jobs j ON j.id = a.job_id
-    GROUP BY j.client_id
-)
-SELECT coalesce(jc.client_id, l.client_id)     AS client_id,
-       coalesce(jc.jobs, 0)                    AS jobs,
-       coalesce(jc.jobs_succeeded, 0)          AS jobs_succeeded,
-       coalesce(jc.jobs_failed, 0)             AS jobs_failed,
-       coalesce(l.requests, 0)                 AS requests,
-       coalesce(l.cache_hits, 0)               AS cache_hits,
-       coalesce(l.prompt_tokens, 0)            AS prompt_tokens,
-       coalesce(l.completion_tokens, 0)        AS completion_tokens,
-       coalesce(l.cost_usd, 0)                 AS cost_usd,
-       coalesce(l.baseline_cost_usd, 0)        AS baseline_cost_usd
-FROM job_counts jc
-FULL JOIN ledger l ON l.client_id IS NOT DISTINCT FROM jc.client_id;
+SELECT j.client_id,
+       count(*)                                             AS jobs,
+       count(*) FILTER (WHERE j.state = 'succeeded')        AS jobs_succeeded,
+       count(*) FILTER (WHERE j.state = 'failed')           AS jobs_failed,
+       coalesce(sum(l.requests), 0)::bigint                 AS requests,
+       coalesce(sum(l.cache_hits), 0)::bigint               AS cache_hits,
+       coalesce(sum(l.prompt_tokens), 0)::bigint            AS prompt_tokens,
+       coalesce(sum(l.completion_tokens), 0)::bigint        AS completion_tokens,
+       coalesce(sum(l.cost_usd), 0)                         AS cost_usd,
+       coalesce(sum(l.baseline_cost_usd), 0)                AS baseline_cost_usd
+FROM switchyard.jobs j
+LEFT JOIN (
+    SELECT job_id,
+           count(*)                                                            AS requests,
+           count(*) FILTER (WHERE outcome = 'cache_hit')                       AS cache_hits,
+           sum(prompt_tokens) FILTER (WHERE outcome <> 'cache_hit')            AS prompt_tokens,
+           sum(completion_tokens) FILTER (WHERE outcome <> 'cache_hit')        AS completion_tokens,
+           sum(cost_usd)                                                       AS cost_usd,
+           sum(baseline_cost_usd)                                              AS baseline_cost_usd
+    FROM switchyard.attempts
+    GROUP BY job_id
+) l ON l.job_id = j.id
+GROUP BY j.client_id;
 
 -- Queue depth: jobs waiting or running, per queue and state. Terminal states are left out (they
 -- are history, not depth; see analytics.throughput_per_minute).
