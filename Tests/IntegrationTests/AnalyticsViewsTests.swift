@@ -89,6 +89,11 @@ import TestSupport
         #expect(mini.decimal("p50_ms") == dec("20"))
         #expect(mini.decimal("p99_ms") == dec("29.8"))
         #expect(mini.decimal("avg_ms") == dec("20"))
+        let since = try await fixture.client.query(
+            "SELECT provider, model, calls FROM analytics.latency_per_minute_since('2025-06-01T10:00:11Z')")
+        #expect(since.count == 1)
+        #expect(since.first?.string("model") == "gpt-4o-mini")
+        #expect(since.first?.int("calls") == 2)   // the ok rows at seconds 11 and 12
     }
 
     @Test func costAndSavingsAgainstTheBaseline() async throws {
