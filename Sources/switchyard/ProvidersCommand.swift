@@ -32,18 +32,23 @@ enum ProvidersCommand: Command {
         ReportColumn("updated_at", "UPDATED", .timestamp),
     ]
 
+    /// The columns people read at a glance; `--json` has them all.
+    static let tableColumns: Set<String> = [
+        "deployment", "provider", "model", "healthy", "breaker_state", "consecutive_failures", "open_until",
+        "cooldown_until", "latency_ewma_ms", "recent_calls", "recent_error_rate_pct",
+    ]
+
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let client = DatabaseOptions.client(arguments, maxConnections: 1)
         defer { client.shutdown() }
         let result = try await client.query(
             "SELECT * FROM analytics.provider_health ORDER BY provider NULLS LAST, deployment")
-        let report = Report(columns: columns, result: result)
         if arguments.flag("--json") {
-            print(report.json)
-        } else if report.rows.isEmpty {
+            print(Report(columns: columns, result: result).json)
+        } else if result.isEmpty {
             print("no deployments yet (no shared state and no provider calls in the last 5 minutes)")
         } else {
-            print(report.table)
+            print(Report(columns: columns.filter { tableColumns.contains($0.name) }, result: result).table)
         }
         return 0
     }
