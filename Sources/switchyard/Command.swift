@@ -16,6 +16,8 @@ let allCommands: [any Command.Type] = [
     JobCommand.self,
     WaitCommand.self,
     CancelCommand.self,
+    StatsCommand.self,
+    ProvidersCommand.self,
     WorkerCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,
