@@ -1,0 +1,84 @@
+import Foundation
+import Gateway
+import MockProvider
+import Postgres
+import TestSupport
+import Testing
+import Worker
+
+/// Routing details of the LLM executor: skewed weights, context-length failover, config reload.
+@Suite("LLMExecutor routing", .serialized)
+struct LLMExecutorRoutingTests {
+    static let noCache = #"{"cache": {"no_cache": true}}"#
+
+    @Test("a 1000/1 route sends almost nothing to the light target until the heavy one fails")
+    func heavyAndLight() async throws {
+        let fixture = try await GatewayFixture.make(extraRoutes: """
+            , {"name": "skewed", "strategy": "weighted",
+               "targets": [{"deployment": "gpt-4o", "weight": 1000}, {"deployment": "gpt-4o-mini", "weight": 1}]}
+            """)
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(route: "skewed", prompts: (0..<300).map { "skew \($0)" }, options: Self.noCache)
+        try await fixture.drain()
+        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "ok") <= 5)
+        #expect(fixture.mock.engine.stats.count("gpt-4o", "ok") >= 295)
+
+        _ = fixture.mock.engine.setOutage(model: "gpt-4o", enabled: true)
+        _ = try await fixture.enqueue(route: "skewed", prompts: (0..<50).map { "light \($0)" }, options: Self.noCache)
+        try await fixture.drain()
+        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "ok") >= 50)
+        let failed = try await fixture.query("SELECT count(*) AS n FROM switchyard.jobs WHERE state <> 'succeeded'")
+        #expect(failed.first?.int("n") == 0)
+    }
+
+    @Test("a context-length error fails over to a deployment with a larger window only")
+    func contextLengthFailover() async throws {
+        var mock = MockProviderConfiguration()
+        mock.models["gpt-4o-mini"]?.contextWindow = 5
+        let fixture = try await GatewayFixture.make(mock: mock, extraRoutes: """
+            , {"name": "long", "strategy": "priority", "targets": ["gpt-4o-mini"], "fallbacks": ["gpt-4o", "claude-3-5-sonnet"]}
+            """)
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(
+            route: "long", prompts: ["a prompt that is clearly longer than five tokens of context window"], options: Self.noCache)
+        try await fixture.drain()
+
+        let job = try await fixture.query("SELECT state, result->>'model' AS model FROM switchyard.jobs")
+        #expect(job.first?.string("state") == "succeeded")
+        #expect(job.first?.string("model") == "claude-3-5-sonnet")
+        let rows = try await fixture.query("SELECT deployment, outcome, failover FROM switchyard.attempts ORDER BY id")
+        #expect(rows.map { "\($0.string("deployment") ?? "") \($0.string("outcome") ?? "") \($0.bool("failover") ?? false)" }
+                == ["gpt-4o-mini client_error false", "claude-3-5-sonnet ok true"])
+    }
+
+    @Test("a worker picks up a newly applied config on NOTIFY")
+    func reloadsOnNotify() async throws {
+        let fixture = try await GatewayFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        let client = TestDatabase.client(fixture.base.url, maxConnections: 3)
+        defer { client.shutdown() }
+        var settings = LLMExecutor.Settings(workerID: "reload-test", listenerConfiguration: PostgresConfiguration(url: fixture.base.url))
+        settings.log = { _ in }
+        settings.configPollMs = 60_000
+        let executor = LLMExecutor(client: client, upstream: fixture.upstream, settings: settings)
+        let service = Task { await executor.run() }
+        var first: Int64?
+        for _ in 0..<100 where first == nil {
+            first = executor.configVersion
+            if first == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try await Task.sleep(for: .milliseconds(200))  // listening by now
+        let config = fixture.config(resilience: GatewayFixture.fastResilience, extraProviders: "", extraDeployments: "",
+                                    extraRoutes: #", {"name": "fresh", "strategy": "priority", "targets": ["gpt-4o"]}"#)
+        let applied = try await GatewayConfigStore(client: fixture.base.client).apply(Array(config.utf8))
+        var seen: Int64?
+        for _ in 0..<150 where seen != applied.id {
+            seen = executor.configVersion
+            if seen != applied.id { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        executor.stop()
+        await service.value
+        #expect(first != nil)
+        #expect(seen == applied.id)
+    }
+}
