@@ -19,6 +19,8 @@ public final class LLMExecutor: JobExecutor, Sendable {
         public var syncIntervalMs = 100
         public var sweepIntervalMs = 10_000
         public var configPollMs = 5_000
+        /// Load the stored config and follow it; false keeps whatever ``use(_:versionID:)`` set (benchmarks).
+        public var followsStoredConfig = true
         /// Where provider key variables are read.
         public var environment: [String: String] = ProcessInfo.processInfo.environment
         public var log: @Sendable (String) -> Void = { message in
@@ -85,8 +87,10 @@ public final class LLMExecutor: JobExecutor, Sendable {
 
     /// Runs the background duties until ``stop()``.
     public func run() async {
-        do { try await reloadConfig() } catch { settings.log("loading the gateway config failed: \(error)") }
-        let listener = settings.listenerConfiguration.map {
+        if settings.followsStoredConfig {
+            do { try await reloadConfig() } catch { settings.log("loading the gateway config failed: \(error)") }
+        }
+        let listener = (settings.followsStoredConfig ? settings.listenerConfiguration : nil).map {
             PostgresListener(configuration: $0, channels: [GatewayConfigStore.channel])
         }
         let listening = Task { [self] in
@@ -105,7 +109,7 @@ public final class LLMExecutor: JobExecutor, Sendable {
                 lastSweep = now
                 do { try await cache.sweep(maxEntries: config.cache.maxEntries) } catch { settings.log("cache sweep failed: \(error)") }
             }
-            if listener == nil || current == nil, now - lastPoll >= UInt64(settings.configPollMs) * 1_000_000 {
+            if settings.followsStoredConfig, listener == nil || current == nil, now - lastPoll >= UInt64(settings.configPollMs) * 1_000_000 {
                 lastPoll = now
                 _ = try? await reloadConfig()
             }

@@ -21,6 +21,8 @@ let allCommands: [any Command.Type] = [
     WorkerCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,
+    BenchGatewayCommand.self,
+    BenchInflightCommand.self,
     MockProviderCommand.self,
 ]
 
