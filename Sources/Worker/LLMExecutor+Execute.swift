@@ -51,7 +51,7 @@ extension LLMExecutor {
         if ttl != nil, let first = decision.chosen, let model = decision.candidate(named: first)?.model {
             let key = CacheKey(request: requestJSON, model: model).hex
             let pendingMs = timeoutMs * max(1, decision.maxCalls) + 1_000
-            switch try? await cache.lookup(key: key, model: model, pendingMs: pendingMs) {
+            switch await cacheLookups.lookup(key: key, model: model, pendingMs: pendingMs) {
             case .hit(let response, let answeredModel)?:
                 return cacheHit(response: response, model: answeredModel, key: key, decision: decision, loaded: loaded, now: now)
             case .pending?:

@@ -46,6 +46,7 @@ public final class LLMExecutor: JobExecutor, Sendable {
     let settings: Settings
     public let board: DeploymentStateBoard
     let cache: ResponseCache
+    let cacheLookups: CacheLookupBatcher
     private let loaded = Mutex<Loaded?>(nil)
     private let stopping = Mutex(false)
     private let wake = WakeSignal()
@@ -56,6 +57,7 @@ public final class LLMExecutor: JobExecutor, Sendable {
         self.settings = settings
         self.board = DeploymentStateBoard(client: client)
         self.cache = ResponseCache(client: client)
+        self.cacheLookups = CacheLookupBatcher(client: client)
     }
 
     var current: Loaded? { loaded.withLock { $0 } }
