@@ -16,6 +16,8 @@ public final class DeploymentStateBoard: Sendable {
         var sawSuccess = false
         /// Breaker-counting failures since the last success in this batch (or since the start).
         var trailingFailures = 0
+        /// Breaker-counting failures in this batch, for the failure-ratio window.
+        var breakerFailures = 0
         var calls = 0
         var failures = 0
         var latencySum = 0.0
@@ -106,7 +108,10 @@ public final class DeploymentStateBoard: Sendable {
                 delta.trailingFailures = 0
             } else {
                 delta.failures += 1
-                if countsAgainstBreaker { delta.trailingFailures += 1 }
+                if countsAgainstBreaker {
+                    delta.trailingFailures += 1
+                    delta.breakerFailures += 1
+                }
             }
             if let latencyMs, success {
                 delta.latencySum += latencyMs

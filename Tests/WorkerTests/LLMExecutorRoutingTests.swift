@@ -51,6 +51,27 @@ struct LLMExecutorRoutingTests {
                 == ["gpt-4o-mini client_error false", "claude-3-5-sonnet ok true"])
     }
 
+    @Test("a failure ratio over the window opens the breaker even without a run of consecutive failures")
+    func failureRatioOpensBreaker() async throws {
+        var mock = MockProviderConfiguration()
+        mock.models["gpt-4o"]?.faultRates = [.internalServerError: 0.5]
+        let fixture = try await GatewayFixture.make(mock: mock, resilience: """
+            {"breaker": {"consecutive_failures": 1000, "failure_ratio": 0.3, "minimum_requests": 20, "window_ms": 60000,
+                         "reset_timeout_ms": 60000, "probe_timeout_ms": 2000},
+             "retries": 3, "backoff_base_ms": 20, "backoff_max_ms": 200, "attempt_timeout_ms": 3000,
+             "default_cooldown_ms": 200, "latency_ewma_alpha": 0.2}
+            """)
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(route: "chat", prompts: (0..<300).map { "ratio \($0)" }, options: Self.noCache)
+        try await fixture.drain()
+        let failed = try await fixture.query("SELECT count(*) AS n FROM switchyard.jobs WHERE state <> 'succeeded'")
+        #expect(failed.first?.int("n") == 0)
+        let state = try await fixture.query("SELECT breaker_state FROM switchyard.deployment_state WHERE deployment = 'gpt-4o'")
+        #expect(state.first?.string("breaker_state") == "open")
+        let mini = try await fixture.query("SELECT breaker_state FROM switchyard.deployment_state WHERE deployment = 'gpt-4o-mini'")
+        #expect(mini.first?.string("breaker_state") == "closed")
+    }
+
     @Test("a worker picks up a newly applied config on NOTIFY")
     func reloadsOnNotify() async throws {
         let fixture = try await GatewayFixture.make()
