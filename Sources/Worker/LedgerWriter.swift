@@ -20,15 +20,15 @@ enum LedgerWriter {
         """
 
     static let updateJobsSQL = """
-        UPDATE switchyard.jobs j SET routing_trace = coalesce(r.trace, j.routing_trace), cache_key = coalesce(r.cache_key, j.cache_key)
-        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, trace jsonb, cache_key text)
+        UPDATE switchyard.jobs j SET routing_trace = coalesce(r.trace::jsonb, j.routing_trace), cache_key = coalesce(r.cache_key, j.cache_key)
+        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, trace text, cache_key text)
         WHERE j.id = r.id
         """
 
     static let storeCacheSQL = """
         INSERT INTO switchyard.cache AS c (key, model, response, state, pending_until, created_at, expires_at)
-        SELECT r.key, r.model, r.response, 'ready', NULL, now(), now() + r.ttl_s * interval '1 second'
-        FROM jsonb_to_recordset($1::jsonb) AS r(key text, model text, response jsonb, ttl_s int)
+        SELECT r.key, r.model, r.response::jsonb, 'ready', NULL, now(), now() + r.ttl_s * interval '1 second'
+        FROM jsonb_to_recordset($1::jsonb) AS r(key text, model text, response text, ttl_s int)
         ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, response = EXCLUDED.response, state = 'ready',
             pending_until = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
         """
@@ -59,13 +59,14 @@ enum LedgerWriter {
             }
             if entry.routingTrace != nil || entry.cacheKey != nil {
                 var object: [String: JSONValue] = ["id": .int(Int(completion.id))]
-                if let trace = entry.routingTrace, let parsed = try? JSONValue.parse(trace) { object["trace"] = parsed }
+                // Texts travel as JSON strings and are cast in SQL: no parse on this path.
+                if let trace = entry.routingTrace { object["trace"] = .string(trace) }
                 if let key = entry.cacheKey { object["cache_key"] = .string(key) }
                 jobs.append(.object(object))
             }
-            if let store = entry.cacheEntry, let response = try? JSONValue.parse(store.response) {
+            if let store = entry.cacheEntry {
                 cache[store.key] = .object([
-                    "key": .string(store.key), "model": .string(store.model), "response": response,
+                    "key": .string(store.key), "model": .string(store.model), "response": .string(store.response),
                     "ttl_s": .int(store.ttlSeconds),
                 ])
             }
