@@ -35,14 +35,17 @@ CREATE TABLE switchyard.jobs (
     attempted_at     timestamptz,
     finished_at      timestamptz,
     CHECK ((state IN ('succeeded', 'failed', 'cancelled')) = (finished_at IS NOT NULL))
-);
+) WITH (fillfactor = 80);  -- room on the page for HOT heartbeats (see jobs_running_idx)
 
 -- Claiming: the next runnable jobs of a queue, highest priority first, then oldest run_at.
 CREATE INDEX jobs_claim_idx ON switchyard.jobs (queue, priority DESC, run_at, id)
     WHERE state = 'queued';
 
--- Rescue of expired leases, and "is anything running" for `worker --drain`.
-CREATE INDEX jobs_running_lease_idx ON switchyard.jobs (lease_expires_at)
+-- Rescue of expired leases (reads every running job and sorts by lease; running jobs are bounded
+-- by the workers' slots), and "is anything running" for `worker --drain`. Keyed by queue, not
+-- lease_expires_at: with no index on the lease a heartbeat is a HOT update when its page has room.
+-- (Claims and completions change `state`, which index predicates read, so they are never HOT.)
+CREATE INDEX jobs_running_idx ON switchyard.jobs (queue)
     WHERE state = 'running';
 
 -- Idempotency keys are unique per client; CLI jobs (no client) count as one client.
