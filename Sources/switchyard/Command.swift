@@ -19,6 +19,8 @@ let allCommands: [any Command.Type] = [
     StatsCommand.self,
     ProvidersCommand.self,
     WorkerCommand.self,
+    ServeCommand.self,
+    ClientsCreateCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,
     MockProviderCommand.self,
