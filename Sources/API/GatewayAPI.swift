@@ -57,6 +57,9 @@ public final class GatewayAPI: Sendable {
         waiters.stop()
     }
 
+    /// How many requests are waiting for a job now.
+    public var waiterCount: Int { waiters.count }
+
     /// A router with every route registered.
     public func makeRouter() -> HTTPRouter {
         let router = HTTPRouter()
