@@ -42,7 +42,7 @@ struct APIFixture {
     /// Runs an echo worker until `body` returns.
     func withEchoWorker<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         var configuration = WorkerConfiguration()
-        configuration.concurrency = 20
+        configuration.concurrency = 100
         configuration.pollIntervalMs = 50
         configuration.completionFlushMs = 1
         configuration.shutdownGraceMs = 1_000

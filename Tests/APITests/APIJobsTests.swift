@@ -88,7 +88,7 @@ import Testing
 
     @Test func manyConcurrentWaitersShareOneListener() async throws {
         let fixture = try await APIFixture.make()
-        let ids = try await fixture.queue.enqueue((0..<200).map { i in
+        let ids = try await fixture.queue.enqueue((0..<1_000).map { i in
             var job = NewJob(route: "echo-model", request: chatBody("n\(i)"))
             job.clientID = 1
             return job
@@ -97,13 +97,17 @@ import Testing
             for id in ids { group.addTask { await fixture.alice.get("/v1/jobs/\(id)?wait=30").json["status"]?.stringValue ?? "" } }
             try await Task.sleep(for: .milliseconds(300))
             #expect(fixture.api.waiterCount > 0)
+            // The waiters share the pool (8) and one LISTEN connection; none holds a connection of its own.
+            let connections = try await fixture.client.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").first?.int("count") ?? 0
+            #expect(connections <= 9)
             return try await fixture.withEchoWorker {
                 var out: [String] = []
                 for try await status in group { out.append(status) }
                 return out
             }
         }
-        #expect(statuses.count == 200)
+        #expect(statuses.count == 1_000)
         #expect(statuses.allSatisfy { $0 == "succeeded" })
         #expect(fixture.api.waiterCount == 0)
         await fixture.shutdown()
