@@ -38,7 +38,8 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Queue"]),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "HTTP", "Gateway", "Providers", "Queue", "Postgres", "Worker", "MockProvider", "TestSupport"]),
+            dependencies: ["API", "HTTP", "Gateway", "Providers", "Queue", "Postgres", "Worker", "MockProvider", "TestSupport"],
+            exclude: ["Python"]),
         .testTarget(name: "switchyardTests", dependencies: ["switchyard"]),
     ],
     swiftLanguageModes: [.v6]
