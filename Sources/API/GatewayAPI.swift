@@ -65,7 +65,7 @@ public final class GatewayAPI: Sendable {
         let router = HTTPRouter()
         let jobLimit = configuration.maxJobBodyBytes
         router.add("GET", "/health") { [self] _ in await health() }
-        router.add("GET", "/ready") { [self] _ in await health() }
+        router.add("GET", "/ready") { [self] _ in await ready() }
         router.add("POST", "/v1/jobs", bodyLimit: jobLimit) { [self] in await authenticated($0, submitJob) }
         router.add("GET", "/v1/jobs") { [self] in await authenticated($0, listJobs) }
         router.add("GET", "/v1/jobs/{id}") { [self] in await authenticated($0, getJob) }
@@ -125,6 +125,17 @@ public final class GatewayAPI: Sendable {
             return .json(raw: #"{"status":"ok","database":"ok"}"#)
         } catch {
             return .json(raw: #"{"status":"unavailable","database":"unreachable"}"#, status: 503)
+        }
+    }
+
+    /// Ready to take traffic: the database answers and is migrated (the clients table exists).
+    func ready() async -> HTTPResponse {
+        do {
+            _ = try await client.query("SELECT 1 FROM switchyard.clients LIMIT 0")
+            return .json(raw: #"{"status":"ready"}"#)
+        } catch {
+            return .json(raw: #"{"status":"not_ready","reason":"database unreachable or not migrated (run 'switchyard migrate')"}"#,
+                         status: 503)
         }
     }
 

@@ -13,6 +13,7 @@ enum JobView {
             "queue": .string(job.queue),
             "priority": .int(job.priority),
             "attempt": .int(job.attempt),
+            "cancel_requested": .bool(job.cancelRequested),
             "result": parsed(job.result),
             "error": parsed(job.error),
             "created_at": timestamp(job.createdAt),

@@ -41,7 +41,7 @@ import Testing
         Case(name: "bad cache option", body: chatBody(extra: #","cache":{"ttl":5}"#), status: 400, message: "cache.ttl",
              param: "cache.ttl"),
         Case(name: "wrong content type", body: chatBody(), contentType: "text/plain", status: 415, message: "application/json"),
-        Case(name: "huge body", rawBody: [UInt8](repeating: 0x20, count: (1 << 20) + 10), status: 413, message: ""),
+        Case(name: "huge body", rawBody: [UInt8](repeating: 0x20, count: (1 << 20) + 10), status: 413, message: "exceeds"),
         Case(name: "missing key", body: chatBody(), key: .missing, status: 401, message: "API key"),
         Case(name: "wrong key", body: chatBody(), key: .wrong, status: 401, message: "API key"),
     ]
@@ -59,10 +59,8 @@ import Testing
             let response = await client.request("POST", path, body: testCase.body, rawBody: testCase.rawBody,
                                                 contentType: testCase.contentType)
             #expect(response.status == testCase.status, "\(path): \(response.text)")
-            if response.status != 413 {
-                #expect(response.errorMessage.contains(testCase.message), "\(path): \(response.text)")
-                #expect(response.json["error"]?["type"]?.stringValue != nil)
-            }
+            #expect(response.errorMessage.contains(testCase.message), "\(path): \(response.text)")
+            #expect(response.json["error"]?["type"]?.stringValue != nil)
             if let param = testCase.param { #expect(response.json["error"]?["param"]?.stringValue == param, "\(response.text)") }
         }
         #expect(try await fixture.jobCount() == 0)

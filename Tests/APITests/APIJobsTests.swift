@@ -95,8 +95,9 @@ import Testing
         }).map(\.id)
         let statuses = try await withThrowingTaskGroup(of: String.self) { group in
             for id in ids { group.addTask { await fixture.alice.get("/v1/jobs/\(id)?wait=30").json["status"]?.stringValue ?? "" } }
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(fixture.api.waiterCount > 0)
+            // Every request is parked before any job finishes (generous bound: the machine may be busy).
+            for _ in 0..<600 where fixture.api.waiterCount < ids.count { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(fixture.api.waiterCount == ids.count)
             // The waiters share the pool (8) and one LISTEN connection; none holds a connection of its own.
             let connections = try await fixture.client.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").first?.int("count") ?? 0
