@@ -31,6 +31,12 @@ extension GatewayAPI {
                 error.headers = [("x-switchyard-job-id", id)]
                 throw error
             }
+            if waiters.isStopped {
+                var error = APIError(503, "the server is shutting down; job \(id) is still \(job.state.rawValue) (GET /v1/jobs/\(id))",
+                                     type: "server_error", code: "shutting_down")
+                error.headers = [("x-switchyard-job-id", id), ("Retry-After", "1")]
+                throw error
+            }
             await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1)
             job = try await ownedJob(id, caller)
         }

@@ -27,7 +27,7 @@ extension GatewayAPI {
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(seconds, configuration.maxWaitSeconds) * 1e9)
             while !job.state.isTerminal {
                 let now = DispatchTime.now().uptimeNanoseconds
-                if now >= deadline { break }
+                if now >= deadline || waiters.isStopped { break }
                 await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1)
                 job = try await ownedJob(id, caller)
             }

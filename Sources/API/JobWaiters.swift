@@ -56,6 +56,9 @@ public final class JobWaiters: Sendable {
         for task in tasks.withLock({ $0 }) { task.cancel() }
     }
 
+    /// True after `stop()`: `wait` returns at once, so callers stop waiting and answer.
+    public var isStopped: Bool { state.withLock { $0.stopped } }
+
     /// How many requests are waiting now.
     public var count: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 
