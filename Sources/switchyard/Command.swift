@@ -21,6 +21,7 @@ let allCommands: [any Command.Type] = [
     WorkerCommand.self,
     ServeCommand.self,
     ClientsCreateCommand.self,
+    ClientsRevokeCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,
     MockProviderCommand.self,
