@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Queue", dependencies: ["Postgres"]),
         .target(name: "Gateway", dependencies: ["Providers", "Queue", "Postgres"]),
         .target(name: "Worker", dependencies: ["Gateway", "Providers", "Queue", "Postgres"]),
-        .target(name: "API", dependencies: ["HTTP", "Gateway", "Queue", "Postgres"]),
+        .target(name: "API", dependencies: ["HTTP", "Gateway", "Providers", "Queue", "Postgres"]),
         .executableTarget(
             name: "switchyard",
             dependencies: ["API", "Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "HTTP"]
@@ -36,6 +36,10 @@ let package = Package(
             name: "WorkerTests",
             dependencies: ["Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres", "Queue"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "HTTP", "Gateway", "Providers", "Queue", "Postgres", "Worker", "MockProvider", "TestSupport"],
+            exclude: ["Python"]),
         .testTarget(name: "switchyardTests", dependencies: ["switchyard"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,1 +1,0 @@
-// API module — see ../shared/DESIGN.md.

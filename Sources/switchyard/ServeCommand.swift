@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import API
+import Foundation
+import HTTP
+
+/// `switchyard serve`: the HTTP front (jobs, OpenAI-compatible endpoints, health) until SIGINT/SIGTERM.
+enum ServeCommand: Command {
+    static let spec = CommandSpec(
+        name: "serve",
+        summary: "Serve the HTTP API (jobs, /v1/chat/completions, /v1/models, /health)",
+        options: [
+            .value("--host", "HOST", "Address to bind (default 127.0.0.1)"),
+            .value("--port", "PORT", "Port to bind, 0 for any free port (default 8080)"),
+            .value("--connections", "N", "PostgreSQL connections in the pool (default 8)"),
+            .databaseURL,
+        ],
+        discussion: """
+            Every /v1 route needs 'Authorization: Bearer KEY' (create keys with 'switchyard clients create NAME').
+            The server runs no jobs: start 'switchyard worker' processes too.
+            """)
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let host = arguments.string("--host") ?? "127.0.0.1"
+        let port = try arguments.int("--port", default: 8080, range: 0...65_535)
+        let connections = try arguments.int("--connections", default: 8, range: 1...256)
+        let database = DatabaseOptions.configuration(arguments)
+        let client = DatabaseOptions.client(arguments, maxConnections: connections)
+        let api = GatewayAPI(client: client, listenerConfiguration: database)
+        await api.start()
+        var configuration = HTTPServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        let server = HTTPServer(configuration: configuration, router: api.makeRouter())
+        let boundPort: Int
+        do {
+            boundPort = try server.start()
+        } catch {
+            api.stop()
+            client.shutdown()
+            throw error
+        }
+        print("serve listening on \(host):\(boundPort)")
+        fflush(nil)  // stdout is a pipe in tests and scripts: make the port line visible now
+        let received = await MockProviderCommand.waitForTerminationSignal()
+        printError("serve: signal \(received), shutting down")
+        api.stop()  // wakes long-polls so they answer before the grace period ends
+        await server.shutdown()
+        client.shutdown()
+        return 0
+    }
+}
