@@ -138,7 +138,7 @@ import Worker
         runtime.stop(graceMs: 100)
         await running.value
         client.shutdown()
-        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(Date().timeIntervalSince(start) < 10, "a 100 ms grace must not wait for executors that never finish")
         #expect(try await fixture.states() == [.queued: 3])
         for id in ids {
             let row = try #require(try await fixture.queue.job(id: id))
