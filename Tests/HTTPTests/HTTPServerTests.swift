@@ -9,7 +9,7 @@ import Testing
 /// closed the connection afterwards.
 func exchange(_ port: Int, _ raw: String) async -> (response: RawResponse?, closed: Bool) {
     await onThread {
-        guard let connection = RawConnection(port: port, timeoutMs: 3_000) else { return (nil, false) }
+        guard let connection = RawConnection(port: port, timeoutMs: 10_000) else { return (nil, false) }
         connection.send(raw)
         let response = connection.readResponse()
         return (response, response != nil && connection.isClosedByPeer(waitMs: 500))
@@ -188,7 +188,7 @@ struct HTTPServerTests {
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withTestServer(configure: { $0.idleTimeoutMs = 200 }) { port in
             let (status, closed, elapsedMs) = await onThread { () -> (Int?, Bool, Int) in
-                guard let connection = RawConnection(port: port, timeoutMs: 3_000) else { return (nil, false, 0) }
+                guard let connection = RawConnection(port: port, timeoutMs: 10_000) else { return (nil, false, 0) }
                 connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
                 let status = connection.readResponse()?.status
                 let start = Date()

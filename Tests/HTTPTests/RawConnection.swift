@@ -32,7 +32,7 @@ final class RawConnection {
     private var buffer: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`; reads time out after `timeoutMs`.
-    init?(port: Int, timeoutMs: Int = 5_000) {
+    init?(port: Int, timeoutMs: Int = 10_000) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()

@@ -23,7 +23,7 @@ struct WorkerFixture {
         var configuration = WorkerConfiguration()
         configuration.queue = queue
         configuration.concurrency = concurrency
-        configuration.leaseMs = 3_000
+        configuration.leaseMs = 10_000  // generous: a loaded test machine can starve heartbeats; lease expiry is tested with explicit claims
         configuration.heartbeatIntervalMs = 200
         configuration.pollIntervalMs = 50
         configuration.rescueIntervalMs = 100
