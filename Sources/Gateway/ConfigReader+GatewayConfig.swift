@@ -64,7 +64,7 @@ extension ConfigReader {
                 allowed: ["name", "type", "base_url", "region", "endpoints", "api_key_env", "api_key", "keys", "api_version"])
         else { return nil }
         let name = string(members, "name", at: path, required: true)
-        let type = enumeration(members, "type", at: path, required: true, as: ProviderType.self)
+        let type = enumeration(members, "type", at: path, required: true, as: WireFormat.self)
 
         var endpoints: [ProviderConfig.Endpoint] = []
         if members["base_url"] != nil, members["endpoints"] != nil {

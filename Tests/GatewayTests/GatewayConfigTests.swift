@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import Gateway
+import Providers
 
 @Suite("Gateway config: examples, validation with JSON paths")
 struct GatewayConfigTests {
@@ -21,7 +22,7 @@ struct GatewayConfigTests {
     @Test func theExamplesValidate() throws {
         let mock = Fixtures.example
         #expect(mock.providers.count == 6)
-        #expect(Set(mock.providers.map(\.type)) == Set(ProviderType.allCases).subtracting([.openaiCompatible]))
+        #expect(Set(mock.providers.map(\.type)) == Set(WireFormat.allCases).subtracting([.openaiCompatible]))
         #expect(mock.providers.allSatisfy { $0.keys.allSatisfy { if case .literal = $0.source { true } else { false } } })
         #expect(mock.route(named: "chat")?.targets.map(\.weight) == [50, 50])
         #expect(mock.route(named: "chat")?.fallbacks == ["claude-3-5-sonnet"])
@@ -44,11 +45,11 @@ struct GatewayConfigTests {
     }
 
     @Test(arguments: [
-        (ProviderType.openai, "https://api.openai.com/v1"), (.anthropic, "https://api.anthropic.com"),
+        (WireFormat.openai, "https://api.openai.com/v1"), (.anthropic, "https://api.anthropic.com"),
         (.gemini, "https://generativelanguage.googleapis.com"), (.mistral, "https://api.mistral.ai/v1"),
         (.deepseek, "https://api.deepseek.com/v1"),
     ])
-    func publicProvidersHaveADefaultBaseURL(type: ProviderType, url: String) throws {
+    func publicProvidersHaveADefaultBaseURL(type: WireFormat, url: String) throws {
         let config = try GatewayConfig.parse(
             Self.config(providers: #"[{"name": "openai", "type": "\#(type.rawValue)", "api_key_env": "K"}]"#))
         #expect(config.providers[0].endpoints == [ProviderConfig.Endpoint(baseURL: url)])
