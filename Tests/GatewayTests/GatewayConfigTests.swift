@@ -28,7 +28,7 @@ struct GatewayConfigTests {
         #expect(mock.route(named: "chat")?.fallbacks == ["claude-3-5-sonnet"])
         #expect(mock.route(named: "auto")?.strategy == .complexity)
         #expect(mock.cacheTTLSeconds(route: mock.route(named: "chat")!) == 3600)
-        #expect(mock.baselinePrice == Price(inputPerMillion: 2.5, outputPerMillion: 10))
+        #expect(mock.baselinePrice == ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10))
         for deployment in mock.deployments { #expect(mock.route(named: deployment.name) != nil) }
 
         let real = try GatewayConfig.load(path: Fixtures.examplePath("switchyard.real.json"))
