@@ -64,7 +64,7 @@ extension ConfigReader {
                 allowed: ["name", "type", "base_url", "region", "endpoints", "api_key_env", "api_key", "keys", "api_version"])
         else { return nil }
         let name = string(members, "name", at: path, required: true)
-        let type = enumeration(members, "type", at: path, required: true, as: ProviderType.self)
+        let type = enumeration(members, "type", at: path, required: true, as: WireFormat.self)
 
         var endpoints: [ProviderConfig.Endpoint] = []
         if members["base_url"] != nil, members["endpoints"] != nil {
@@ -241,7 +241,7 @@ extension ConfigReader {
             weight: weight, priority: priority, price: price, rpm: rpm, tpm: tpm, contextWindow: contextWindow)
     }
 
-    private func readPrice(_ members: [String: JSONValue], at path: String) -> Price? {
+    private func readPrice(_ members: [String: JSONValue], at path: String) -> ModelPrice? {
         guard let value = member(members, "price", at: path, required: true) else { return nil }
         let pricePath = Self.join(path, "price")
         guard
@@ -254,6 +254,6 @@ extension ConfigReader {
         let output = double(fields, "output_per_million", at: pricePath, required: true, range: 0...1e6, rangeText: "≥ 0 (USD)")
         let cached = double(fields, "cached_input_per_million", at: pricePath, range: 0...1e6, rangeText: "≥ 0 (USD)")
         guard let input, let output else { return nil }
-        return Price(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached)
+        return ModelPrice(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached)
     }
 }

@@ -1,9 +1,11 @@
+import Providers
+
 /// Money for one call: its cost at the deployment's price, what the baseline model would have
 /// cost for the same tokens, and the saving (seed 004's cost comparison).
 public struct CostCalculator: Sendable, Hashable {
-    public var baseline: Price
+    public var baseline: ModelPrice
 
-    public init(baseline: Price) {
+    public init(baseline: ModelPrice) {
         self.baseline = baseline
     }
 
@@ -25,15 +27,12 @@ public struct CostCalculator: Sendable, Hashable {
 
     /// USD for the tokens at a price per million.
     /// - Parameter cachedTokens: the part of `promptTokens` the provider read from its prompt cache.
-    public static func cost(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: Price) -> Double {
-        let cached = Double(min(max(0, cachedTokens), promptTokens))
-        let fresh = Double(promptTokens) - cached
-        let input = fresh * price.inputPerMillion + cached * (price.cachedInputPerMillion ?? price.inputPerMillion)
-        return (input + Double(completionTokens) * price.outputPerMillion) / 1_000_000
+    public static func cost(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: ModelPrice) -> Double {
+        price.cost(promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens)
     }
 
     /// The call's cost and the baseline's for the same tokens (the baseline gets its own cached-input price).
-    public func breakdown(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: Price) -> Breakdown {
+    public func breakdown(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, price: ModelPrice) -> Breakdown {
         Breakdown(
             costUSD: Self.cost(
                 promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens, price: price),

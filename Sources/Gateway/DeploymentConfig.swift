@@ -1,3 +1,5 @@
+import Providers
+
 /// A model reachable through a provider, with its price and limits — the unit routing chooses
 /// between and that breakers, rate limits and latency are tracked for.
 public struct DeploymentConfig: Sendable, Hashable, Codable {
@@ -15,7 +17,7 @@ public struct DeploymentConfig: Sendable, Hashable, Codable {
     public var weight: Double
     /// Default priority when a route lists it without one; higher is tried first.
     public var priority: Int
-    public var price: Price
+    public var price: ModelPrice
     /// Requests per minute this deployment may receive from all workers together; nil = unlimited.
     public var rpm: Int?
     /// Tokens (prompt + completion) per minute; nil = unlimited.
@@ -25,7 +27,7 @@ public struct DeploymentConfig: Sendable, Hashable, Codable {
 
     public init(
         name: String, provider: String, model: String, azureDeployment: String? = nil, region: String? = nil,
-        weight: Double = 1, priority: Int = 0, price: Price, rpm: Int? = nil, tpm: Int? = nil, contextWindow: Int? = nil
+        weight: Double = 1, priority: Int = 0, price: ModelPrice, rpm: Int? = nil, tpm: Int? = nil, contextWindow: Int? = nil
     ) {
         self.name = name
         self.provider = provider

@@ -96,7 +96,7 @@ public struct GatewayConfig: Sendable, Hashable, Codable {
     }
 
     /// The price calls are compared with for savings.
-    public var baselinePrice: Price? {
+    public var baselinePrice: ModelPrice? {
         (deployment(named: baselineModel) ?? deployments.first { $0.model == baselineModel })?.price
     }
 

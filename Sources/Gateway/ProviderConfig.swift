@@ -1,30 +1,5 @@
 import Foundation
-
-/// The wire formats a provider can speak. Raw values are the config's `type` strings; the cases
-/// match the Providers module's `WireFormat` one for one.
-public enum ProviderType: String, Sendable, Codable, CaseIterable {
-    case openai
-    case azure
-    case anthropic
-    case gemini
-    case mistral
-    case deepseek
-    case openaiCompatible = "openai-compatible"
-
-    /// The public API's base URL, as the Providers adapters expect it (OpenAI-style APIs include
-    /// `/v1`; the adapter appends `/chat/completions`); nil where it depends on the account
-    /// (Azure resources, self-hosted servers), so config must give one.
-    public var defaultBaseURL: String? {
-        switch self {
-        case .openai: "https://api.openai.com/v1"
-        case .anthropic: "https://api.anthropic.com"
-        case .gemini: "https://generativelanguage.googleapis.com"
-        case .mistral: "https://api.mistral.ai/v1"
-        case .deepseek: "https://api.deepseek.com/v1"
-        case .azure, .openaiCompatible: nil
-        }
-    }
-}
+import Providers
 
 /// A provider account: its wire format, endpoints and keys.
 public struct ProviderConfig: Sendable, Hashable, Codable {
@@ -74,13 +49,13 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     }
 
     public var name: String
-    public var type: ProviderType
+    public var type: WireFormat
     public var endpoints: [Endpoint]
     public var keys: [Key]
     /// Azure OpenAI's `api-version` query parameter; required for `azure`, unused otherwise.
     public var apiVersion: String?
 
-    public init(name: String, type: ProviderType, endpoints: [Endpoint], keys: [Key], apiVersion: String? = nil) {
+    public init(name: String, type: WireFormat, endpoints: [Endpoint], keys: [Key], apiVersion: String? = nil) {
         self.name = name
         self.type = type
         self.endpoints = endpoints

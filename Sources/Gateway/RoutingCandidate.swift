@@ -1,3 +1,5 @@
+import Providers
+
 /// A deployment as routing sees it: identity, the route's weight and priority for it, price and size.
 public struct RoutingCandidate: Sendable, Hashable, Codable {
     /// Why the deployment is in the running.
@@ -13,13 +15,13 @@ public struct RoutingCandidate: Sendable, Hashable, Codable {
     public var model: String
     public var weight: Double
     public var priority: Int
-    public var price: Price
+    public var price: ModelPrice
     public var contextWindow: Int?
     public var role: Role
 
     public init(
         deployment: String, provider: String, model: String, weight: Double = 1, priority: Int = 0,
-        price: Price, contextWindow: Int? = nil, role: Role = .target
+        price: ModelPrice, contextWindow: Int? = nil, role: Role = .target
     ) {
         self.deployment = deployment
         self.provider = provider

@@ -2,7 +2,7 @@
 /// the key and the model id. Resolved per attempt so that keys and endpoints rotate.
 ///
 /// Maps one for one onto the Providers module's `ProviderEndpoint(format:baseURL:key:apiVersion:deployment:)`
-/// (`provider.type` ↔ `WireFormat`, `key.resolve()` ↔ `ProviderKey(secret, label:)`,
+/// (`provider.type` is the format, `key.resolve()` ↔ `ProviderKey(secret, label:)`,
 /// `deployment.azureDeployment` ↔ `deployment`).
 public struct UpstreamTarget: Sendable, Hashable {
     public var deployment: DeploymentConfig

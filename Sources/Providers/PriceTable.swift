@@ -1,14 +1,21 @@
-/// USD prices of one model, per million tokens.
+/// USD prices of one model, per million tokens. Encoded with the config's snake_case keys.
 public struct ModelPrice: Sendable, Hashable, Codable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double
-    /// Price of prompt tokens served from the provider's cache; nil means the input price.
+    /// Price of prompt tokens the provider served from its own prompt cache (OpenAI, DeepSeek,
+    /// Anthropic reads); nil means they are charged as ordinary input.
     public var cachedInputPerMillion: Double?
 
     public init(inputPerMillion: Double, outputPerMillion: Double, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
         self.cachedInputPerMillion = cachedInputPerMillion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case inputPerMillion = "input_per_million"
+        case outputPerMillion = "output_per_million"
+        case cachedInputPerMillion = "cached_input_per_million"
     }
 
     /// Cost in USD of one call's usage.

@@ -21,9 +21,7 @@ extension LLMExecutor {
         var usage = UsageRecord(outcome: "network", startedAt: startedAt)
         usage.route = route
         usage.deployment = deployment
-        guard let target = UpstreamTarget(config: config, deployment: deployment, rotation: rotation),
-            let format = WireFormat(rawValue: target.provider.type.rawValue)
-        else {
+        guard let target = UpstreamTarget(config: config, deployment: deployment, rotation: rotation) else {
             usage.outcome = "client_error"
             return CallResult(usage: usage, error: ProviderError(kind: .badRequest, message: "deployment \(deployment) is not configured"))
         }
@@ -32,6 +30,7 @@ extension LLMExecutor {
         usage.region = target.endpoint.region ?? target.deployment.region
         usage.apiKeyLabel = target.key?.label
         let key = target.key.flatMap { key in key.resolve(environment: settings.environment).map { ProviderKey($0, label: key.label) } }
+        let format = target.provider.type
         let endpoint = ProviderEndpoint(
             format: format, baseURL: target.endpoint.baseURL, key: key, apiVersion: target.provider.apiVersion,
             deployment: target.deployment.azureDeployment)

@@ -1,11 +1,12 @@
 import Testing
 
 import Gateway
+import Providers
 
 @Suite("Cost and savings against the baseline model")
 struct CostCalculatorTests {
-    let gpt4o = Price(inputPerMillion: 2.5, outputPerMillion: 10)
-    let mini = Price(inputPerMillion: 0.15, outputPerMillion: 0.6)
+    let gpt4o = ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10)
+    let mini = ModelPrice(inputPerMillion: 0.15, outputPerMillion: 0.6)
 
     @Test(arguments: [
         (1_000_000, 0, 2.5), (0, 1_000_000, 10.0), (1_000, 500, 0.0075), (0, 0, 0.0),
@@ -23,12 +24,12 @@ struct CostCalculatorTests {
         #expect(abs(breakdown.savingsUSD - 0.00705) < 1e-12)
         let same = calculator.breakdown(promptTokens: 10, completionTokens: 10, price: gpt4o)
         #expect(same.savingsPercent == 0)
-        let dearer = calculator.breakdown(promptTokens: 1_000, completionTokens: 1_000, price: Price(inputPerMillion: 3, outputPerMillion: 15))
+        let dearer = calculator.breakdown(promptTokens: 1_000, completionTokens: 1_000, price: ModelPrice(inputPerMillion: 3, outputPerMillion: 15))
         #expect(dearer.savingsPercent < 0)
     }
 
     @Test func providerCachedPromptTokensUseTheCachedPrice() {
-        let price = Price(inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25)
+        let price = ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25)
         // 1,000 prompt tokens of which 600 cached: 400 x 2.5 + 600 x 1.25 = 1,750 per million.
         #expect(abs(CostCalculator.cost(promptTokens: 1_000, completionTokens: 0, cachedTokens: 600, price: price) - 0.00175) < 1e-12)
         // Without a cached price, cached tokens cost full input; never more cached than prompt tokens.
@@ -43,7 +44,7 @@ struct CostCalculatorTests {
     }
 
     @Test func aFreeBaselineGivesZeroPercent() {
-        let breakdown = CostCalculator(baseline: Price(inputPerMillion: 0, outputPerMillion: 0))
+        let breakdown = CostCalculator(baseline: ModelPrice(inputPerMillion: 0, outputPerMillion: 0))
             .breakdown(promptTokens: 10, completionTokens: 10, price: mini)
         #expect(breakdown.savingsPercent == 0)
     }

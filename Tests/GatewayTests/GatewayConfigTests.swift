@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import Gateway
+import Providers
 
 @Suite("Gateway config: examples, validation with JSON paths")
 struct GatewayConfigTests {
@@ -21,13 +22,13 @@ struct GatewayConfigTests {
     @Test func theExamplesValidate() throws {
         let mock = Fixtures.example
         #expect(mock.providers.count == 6)
-        #expect(Set(mock.providers.map(\.type)) == Set(ProviderType.allCases).subtracting([.openaiCompatible]))
+        #expect(Set(mock.providers.map(\.type)) == Set(WireFormat.allCases).subtracting([.openaiCompatible]))
         #expect(mock.providers.allSatisfy { $0.keys.allSatisfy { if case .literal = $0.source { true } else { false } } })
         #expect(mock.route(named: "chat")?.targets.map(\.weight) == [50, 50])
         #expect(mock.route(named: "chat")?.fallbacks == ["claude-3-5-sonnet"])
         #expect(mock.route(named: "auto")?.strategy == .complexity)
         #expect(mock.cacheTTLSeconds(route: mock.route(named: "chat")!) == 3600)
-        #expect(mock.baselinePrice == Price(inputPerMillion: 2.5, outputPerMillion: 10))
+        #expect(mock.baselinePrice == ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10))
         for deployment in mock.deployments { #expect(mock.route(named: deployment.name) != nil) }
 
         let real = try GatewayConfig.load(path: Fixtures.examplePath("switchyard.real.json"))
@@ -44,11 +45,11 @@ struct GatewayConfigTests {
     }
 
     @Test(arguments: [
-        (ProviderType.openai, "https://api.openai.com/v1"), (.anthropic, "https://api.anthropic.com"),
+        (WireFormat.openai, "https://api.openai.com/v1"), (.anthropic, "https://api.anthropic.com"),
         (.gemini, "https://generativelanguage.googleapis.com"), (.mistral, "https://api.mistral.ai/v1"),
         (.deepseek, "https://api.deepseek.com/v1"),
     ])
-    func publicProvidersHaveADefaultBaseURL(type: ProviderType, url: String) throws {
+    func publicProvidersHaveADefaultBaseURL(type: WireFormat, url: String) throws {
         let config = try GatewayConfig.parse(
             Self.config(providers: #"[{"name": "openai", "type": "\#(type.rawValue)", "api_key_env": "K"}]"#))
         #expect(config.providers[0].endpoints == [ProviderConfig.Endpoint(baseURL: url)])

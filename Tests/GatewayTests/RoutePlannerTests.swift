@@ -61,7 +61,7 @@ struct RoutePlannerTests {
 
     @Test func otherTargetsFollowByDescendingWeight() {
         let candidates = [("a", 1.0), ("b", 5.0), ("c", 0.0), ("d", 3.0)].map {
-            RoutingCandidate(deployment: $0.0, provider: "p", model: $0.0, weight: $0.1, price: Price(inputPerMillion: 1, outputPerMillion: 1))
+            RoutingCandidate(deployment: $0.0, provider: "p", model: $0.0, weight: $0.1, price: ModelPrice(inputPerMillion: 1, outputPerMillion: 1))
         }
         var generator = SeededRandomNumberGenerator(seed: 3)
         for _ in 0..<50 {
@@ -73,7 +73,7 @@ struct RoutePlannerTests {
     }
 
     @Test func priorityOrdersHighestFirstWithStableTies() {
-        let price = Price(inputPerMillion: 1, outputPerMillion: 1)
+        let price = ModelPrice(inputPerMillion: 1, outputPerMillion: 1)
         let candidates = [
             RoutingCandidate(deployment: "low", provider: "p", model: "m", priority: 0, price: price),
             RoutingCandidate(deployment: "high", provider: "p", model: "m", priority: 2, price: price),
