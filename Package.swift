@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Providers", dependencies: ["CCurl"]),
-        .target(name: "MockProvider", dependencies: ["HTTP"]),
+        .target(name: "MockProvider", dependencies: ["HTTP", "Providers"]),
         .target(name: "Queue", dependencies: ["Postgres"]),
         .target(name: "Gateway", dependencies: ["Providers", "Queue", "Postgres"]),
         .target(name: "Worker", dependencies: ["Gateway", "Providers", "Queue", "Postgres"]),

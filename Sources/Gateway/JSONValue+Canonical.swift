@@ -1,19 +1,7 @@
 import Providers
-/// The canonical form the cache key hashes, and type names for config errors. Kept when the
-/// Providers module's `JSONValue` replaces Gateway's own.
+/// The canonical form the cache key hashes. Kept when the Providers module's `JSONValue`
+/// replaces Gateway's own.
 extension JSONValue {
-    /// The kind name used in error messages ("a string", "an object", ...).
-    public var kindDescription: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .int, .double: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-
     /// Compact JSON with object keys sorted by their UTF-8 bytes and numbers in one spelling:
     /// integral values below 2^53 without a fraction, other numbers in Swift's shortest
     /// round-trip form. Two documents that mean the same print the same bytes.

@@ -1,3 +1,5 @@
+import Providers
+
 /// The deterministic answer to a chat request: same messages, same text and token counts, every run.
 ///
 /// The text carries a stable hash of the messages and a summary-like echo of the last user turn, e.g.
@@ -28,11 +30,11 @@ public struct MockAnswer: Sendable, Equatable {
         let (echo, wordCount) = MockAnswer.echo(lastUser?.text ?? "")
         var text: String
         if request.jsonMode {
-            text = MockJSON.object([
-                ("summary", .string(echo)), ("words", .int(wordCount)), ("hash", .string(hash)), ("model", .string(model)),
-            ]).serialized
+            text = JSONValue.object([
+                "summary": .string(echo), "words": .int(wordCount), "hash": .string(hash), "model": .string(model),
+            ]).description
         } else {
-            text = "Mock answer \(hash) from \(model): \(MockJSON.quoted(echo)) (\(wordCount) word\(wordCount == 1 ? "" : "s"))."
+            text = "Mock answer \(hash) from \(model): \(JSONValue.string(echo).description) (\(wordCount) word\(wordCount == 1 ? "" : "s"))."
         }
         var completion = MockAnswer.tokens(text)
         truncated = false

@@ -1,3 +1,5 @@
+import Providers
+
 /// The wire formats the mock speaks. Mistral and DeepSeek use the OpenAI format and path.
 public enum MockWireFormat: String, Sendable, CaseIterable {
     case openAI = "openai"
@@ -28,8 +30,8 @@ public struct MockCall: Sendable {
         self.pathModel = pathModel
     }
 
-    public init(format: MockWireFormat, headers: [String: String] = [:], query: [String: String] = [:], json: MockJSON, pathModel: String? = nil) {
-        self.init(format: format, headers: headers, query: query, body: json.serializedBytes, pathModel: pathModel)
+    public init(format: MockWireFormat, headers: [String: String] = [:], query: [String: String] = [:], json: JSONValue, pathModel: String? = nil) {
+        self.init(format: format, headers: headers, query: query, body: json.serialized(), pathModel: pathModel)
     }
 }
 

@@ -1,3 +1,5 @@
+import Providers
+
 /// What the server does with one call: wait `delayMs`, then send `reply`.
 public struct MockDecision: Sendable {
     public enum Reply: Sendable {
@@ -19,8 +21,8 @@ public struct MockDecision: Sendable {
     }
 
     /// A JSON reply.
-    public static func json(_ json: MockJSON, status: Int = 200, outcome: String = "control") -> MockDecision {
-        MockDecision(reply: .respond(status: status, headers: [("Content-Type", "application/json")], body: json.serializedBytes), outcome: outcome)
+    public static func json(_ json: JSONValue, status: Int = 200, outcome: String = "control") -> MockDecision {
+        MockDecision(reply: .respond(status: status, headers: [("Content-Type", "application/json")], body: json.serialized()), outcome: outcome)
     }
 
     public var status: Int? {
@@ -44,8 +46,8 @@ public struct MockDecision: Sendable {
     }
 
     /// The body parsed as JSON, nil when it is not JSON.
-    public var bodyJSON: MockJSON? {
-        if case .respond(_, _, let body) = reply { return try? MockJSON.parse(body) }
+    public var bodyJSON: JSONValue? {
+        if case .respond(_, _, let body) = reply { return try? JSONValue.parse(body) }
         return nil
     }
 }

@@ -1,3 +1,5 @@
+import Providers
+
 /// Error bodies in each provider's own shape, with the messages the real APIs send.
 ///
 /// - OpenAI (also Mistral, DeepSeek): `{"error": {"message", "type", "param", "code"}}`
@@ -13,14 +15,14 @@ public enum MockErrorBody {
         if failure.kind == .badGateway {
             return ("text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>mock-provider</center>\r\n</body>\r\n</html>\r\n")
         }
-        let json: MockJSON
+        let json: JSONValue
         switch format {
         case .openAI: json = openAI(failure)
         case .azure: json = azure(failure)
         case .anthropic: json = anthropic(failure, requestID: requestID)
         case .gemini: json = gemini(failure)
         }
-        return ("application/json", json.serialized)
+        return ("application/json", json.description)
     }
 
     private static func retryText(_ failure: MockFailure) -> String {
@@ -28,9 +30,9 @@ public enum MockErrorBody {
         return MockRateLimitHeaders.goDuration(seconds)
     }
 
-    static func openAI(_ failure: MockFailure) -> MockJSON {
+    static func openAI(_ failure: MockFailure) -> JSONValue {
         let model = failure.model ?? ""
-        let (message, type, code): (String, String, MockJSON)
+        let (message, type, code): (String, String, JSONValue)
         switch failure.kind {
         case .missingKey:
             (message, type, code) = (
@@ -59,11 +61,11 @@ public enum MockErrorBody {
         }
         return ["error": [
             "message": .string(message), "type": .string(type),
-            "param": failure.param.map(MockJSON.string) ?? .null, "code": code,
+            "param": failure.param.map(JSONValue.string) ?? .null, "code": code,
         ]]
     }
 
-    static func azure(_ failure: MockFailure) -> MockJSON {
+    static func azure(_ failure: MockFailure) -> JSONValue {
         switch failure.kind {
         case .missingKey, .invalidKey:
             return ["error": ["code": "401", "message": "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."]]
@@ -82,7 +84,7 @@ public enum MockErrorBody {
         }
     }
 
-    static func anthropic(_ failure: MockFailure, requestID: String) -> MockJSON {
+    static func anthropic(_ failure: MockFailure, requestID: String) -> JSONValue {
         let (type, message): (String, String)
         switch failure.kind {
         case .missingKey: (type, message) = ("authentication_error", "x-api-key header is required")
@@ -99,9 +101,9 @@ public enum MockErrorBody {
         return ["type": "error", "error": ["type": .string(type), "message": .string(message)], "request_id": .string(requestID)]
     }
 
-    static func gemini(_ failure: MockFailure) -> MockJSON {
+    static func gemini(_ failure: MockFailure) -> JSONValue {
         let status = failure.status(in: .gemini)
-        var details: MockJSON?
+        var details: JSONValue?
         let (grpc, message): (String, String)
         switch failure.kind {
         case .missingKey:
@@ -122,8 +124,8 @@ public enum MockErrorBody {
         case .serviceUnavailable, .overloaded:
             (grpc, message) = ("UNAVAILABLE", "The model is overloaded. Please try again later.")
         }
-        var error: [(String, MockJSON)] = [("code", .int(status)), ("message", .string(message)), ("status", .string(grpc))]
-        if let details { error.append(("details", details)) }
+        var error: [String: JSONValue] = ["code": .int(status), "message": .string(message), "status": .string(grpc)]
+        if let details { error["details"] = details }
         return ["error": .object(error)]
     }
 }

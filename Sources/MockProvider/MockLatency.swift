@@ -1,3 +1,5 @@
+import Providers
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,15 +28,15 @@ public enum MockLatency: Sendable, Equatable {
     }
 
     /// Reads `12`, `{"fixed_ms": 12}`, `{"min_ms": 5, "max_ms": 20}` or `{"mean_ms": 300, "stddev_ms": 50}`.
-    static func parse(_ value: MockJSON, field: String) throws(MockProfileError) -> MockLatency {
+    static func parse(_ value: JSONValue, field: String) throws(MockProfileError) -> MockLatency {
         if let ms = value.doubleValue {
             guard ms >= 0 else { throw MockProfileError(field: field, message: "must be >= 0") }
             return ms == 0 ? .none : .fixed(ms: ms)
         }
         guard let members = value.objectValue else {
-            throw MockProfileError(field: field, message: "must be a number of milliseconds or an object, got \(value.typeName)")
+            throw MockProfileError(field: field, message: "must be a number of milliseconds or an object, got \(value.kindDescription)")
         }
-        let keys = Set(members.map(\.0))
+        let keys = Set(members.keys)
         func number(_ key: String) throws(MockProfileError) -> Double {
             guard let n = value[key]?.doubleValue, n >= 0 else {
                 throw MockProfileError(field: "\(field).\(key)", message: "must be a number >= 0")
@@ -60,12 +62,12 @@ public enum MockLatency: Sendable, Equatable {
         }
     }
 
-    var json: MockJSON {
+    var json: JSONValue {
         switch self {
         case .none: return 0
-        case .fixed(let ms): return ["fixed_ms": .number(ms)]
-        case .uniform(let low, let high): return ["min_ms": .number(low), "max_ms": .number(high)]
-        case .normal(let mean, let stddev): return ["mean_ms": .number(mean), "stddev_ms": .number(stddev)]
+        case .fixed(let ms): return ["fixed_ms": .double(ms)]
+        case .uniform(let low, let high): return ["min_ms": .double(low), "max_ms": .double(high)]
+        case .normal(let mean, let stddev): return ["mean_ms": .double(mean), "stddev_ms": .double(stddev)]
         }
     }
 }

@@ -1,3 +1,5 @@
+import Providers
+
 /// How one emulated model behaves: latency, injected faults, rate limits, outage mode.
 ///
 /// In a profile file (snake_case JSON; every field optional):
@@ -45,14 +47,14 @@ public struct MockModelProfile: Sendable, Equatable {
     /// Reads a profile object; fields absent keep the values of `base`.
     /// - Parameter field: the dotted path of `value`, for error messages.
     /// - Throws: `MockProfileError` naming the offending field.
-    public static func parse(_ value: MockJSON, base: MockModelProfile = MockModelProfile(), field: String)
+    public static func parse(_ value: JSONValue, base: MockModelProfile = MockModelProfile(), field: String)
         throws(MockProfileError) -> MockModelProfile
     {
         guard let members = value.objectValue else {
-            throw MockProfileError(field: field, message: "must be an object, got \(value.typeName)")
+            throw MockProfileError(field: field, message: "must be an object, got \(value.kindDescription)")
         }
         var profile = base
-        for (key, item) in members {
+        for (key, item) in members.sorted(by: { $0.key < $1.key }) {
             let path = field.isEmpty ? key : "\(field).\(key)"
             switch key {
             case "latency", "latency_ms":
@@ -98,7 +100,7 @@ public struct MockModelProfile: Sendable, Equatable {
         return profile
     }
 
-    static func parseOutageMode(_ item: MockJSON, field: String) throws(MockProfileError) -> MockOutageMode {
+    static func parseOutageMode(_ item: JSONValue, field: String) throws(MockProfileError) -> MockOutageMode {
         // Accept 503 as a number too: it is what people type.
         let text = item.stringValue ?? item.intValue.map(String.init)
         guard let text, let mode = MockOutageMode(rawValue: text) else {
@@ -107,7 +109,7 @@ public struct MockModelProfile: Sendable, Equatable {
         return mode
     }
 
-    private static func optionalCount(_ item: MockJSON, field: String) throws(MockProfileError) -> Int? {
+    private static func optionalCount(_ item: JSONValue, field: String) throws(MockProfileError) -> Int? {
         if item.isNull { return nil }
         guard let count = item.intValue, count > 0 else {
             throw MockProfileError(field: field, message: "must be a whole number > 0 or null")
@@ -115,12 +117,12 @@ public struct MockModelProfile: Sendable, Equatable {
         return count
     }
 
-    private static func parseFaultRates(_ item: MockJSON, field: String) throws(MockProfileError) -> [MockFault: Double] {
+    private static func parseFaultRates(_ item: JSONValue, field: String) throws(MockProfileError) -> [MockFault: Double] {
         guard let members = item.objectValue else {
-            throw MockProfileError(field: field, message: "must be an object of error class to rate, got \(item.typeName)")
+            throw MockProfileError(field: field, message: "must be an object of error class to rate, got \(item.kindDescription)")
         }
         var rates: [MockFault: Double] = [:]
-        for (key, rateValue) in members {
+        for (key, rateValue) in members.sorted(by: { $0.key < $1.key }) {
             guard let fault = MockFault(rawValue: key) else {
                 let classes = MockFault.allCases.map(\.rawValue).joined(separator: ", ")
                 throw MockProfileError(field: "\(field).\(key)", message: "unknown error class (expected one of \(classes))")
@@ -138,20 +140,19 @@ public struct MockModelProfile: Sendable, Equatable {
     }
 
     /// The profile as it would be written in a profile file.
-    public var json: MockJSON {
-        var members: [(String, MockJSON)] = [("latency", latency.json)]
-        members.append(("errors", .object(MockFault.allCases.compactMap { fault in
-            faultRates[fault].map { (fault.rawValue, .number($0)) }
-        })))
-        members.append(("rpm", requestsPerMinute.map(MockJSON.int) ?? .null))
-        members.append(("tpm", tokensPerMinute.map(MockJSON.int) ?? .null))
-        members.append(("window", .string(window.rawValue)))
-        members.append(("window_s", .number(windowSeconds)))
-        members.append(("outage_mode", .string(outageMode.rawValue)))
-        members.append(("hang_ms", .int(hangMs)))
-        members.append(("context_window", contextWindow.map(MockJSON.int) ?? .null))
-        members.append(("response_model", responseModel.map(MockJSON.string) ?? .null))
-        members.append(("owned_by", .string(ownedBy)))
-        return .object(members)
+    public var json: JSONValue {
+        [
+            "latency": latency.json,
+            "errors": .object(Dictionary(uniqueKeysWithValues: faultRates.map { ($0.key.rawValue, .double($0.value)) })),
+            "rpm": requestsPerMinute.map(JSONValue.int) ?? .null,
+            "tpm": tokensPerMinute.map(JSONValue.int) ?? .null,
+            "window": .string(window.rawValue),
+            "window_s": .double(windowSeconds),
+            "outage_mode": .string(outageMode.rawValue),
+            "hang_ms": .int(hangMs),
+            "context_window": contextWindow.map(JSONValue.int) ?? .null,
+            "response_model": responseModel.map(JSONValue.string) ?? .null,
+            "owned_by": .string(ownedBy),
+        ]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 
 /// Everything the mock provider emulates: the models and their profiles, the seed, accepted keys.
 ///
@@ -39,14 +40,14 @@ public struct MockProviderConfiguration: Sendable {
     /// Reads a profile file's contents.
     /// - Throws: `MockProfileError` naming the JSON field at fault (empty field for invalid JSON).
     public static func parse(_ bytes: [UInt8]) throws(MockProfileError) -> MockProviderConfiguration {
-        let document: MockJSON
+        let document: JSONValue
         do {
-            document = try MockJSON.parse(bytes)
+            document = try JSONValue.parse(bytes)
         } catch {
             throw MockProfileError(field: "", message: "not JSON: \(error)")
         }
         guard let members = document.objectValue else {
-            throw MockProfileError(field: "", message: "must be a JSON object, got \(document.typeName)")
+            throw MockProfileError(field: "", message: "must be a JSON object, got \(document.kindDescription)")
         }
         var includeDefaults = true
         if let include = document["include_defaults"] {
@@ -56,7 +57,7 @@ public struct MockProviderConfiguration: Sendable {
             includeDefaults = flag
         }
         var configuration = MockProviderConfiguration(models: includeDefaults ? defaultModels : [:])
-        for (key, value) in members {
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "include_defaults":
                 break
@@ -79,7 +80,7 @@ public struct MockProviderConfiguration: Sendable {
                 guard let entries = value.objectValue else {
                     throw MockProfileError(field: key, message: "must be an object of model name to profile")
                 }
-                for (name, profileValue) in entries {
+                for (name, profileValue) in entries.sorted(by: { $0.key < $1.key }) {
                     guard !name.isEmpty else { throw MockProfileError(field: key, message: "model names must not be empty") }
                     let base = configuration.models[name] ?? MockModelProfile()
                     configuration.models[name] = try MockModelProfile.parse(profileValue, base: base, field: "models.\(name)")

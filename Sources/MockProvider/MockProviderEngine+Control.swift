@@ -1,3 +1,5 @@
+import Providers
+
 /// The `/_mock/*` control operations and the model list, usable without the server.
 extension MockProviderEngine {
     /// A snapshot of the counters.
@@ -9,7 +11,7 @@ extension MockProviderEngine {
     /// Switches an outage of `model` on or off; `mode` nil uses the profile's `outage_mode`.
     /// - Returns: the model's outage state as `POST /_mock/models/{model}/outage` answers it, or nil
     ///   when the model is unknown.
-    public func setOutage(model: String, enabled: Bool, mode: MockOutageMode? = nil) -> MockJSON? {
+    public func setOutage(model: String, enabled: Bool, mode: MockOutageMode? = nil) -> JSONValue? {
         state.withLock { state in
             guard let profile = state.configuration.models[model] else { return nil }
             let effective = mode ?? profile.outageMode
@@ -24,9 +26,9 @@ extension MockProviderEngine {
 
     /// Handles the body of `POST /_mock/models/{model}/outage`: `{"enabled": bool, "mode": "503"|"reset"|"hang"}`.
     public func setOutage(model: String, body: [UInt8]) -> MockDecision {
-        let json: MockJSON
+        let json: JSONValue
         do {
-            json = try MockJSON.parse(body)
+            json = try JSONValue.parse(body)
         } catch {
             return Self.controlError("body is not JSON: \(error)", status: 400)
         }
@@ -51,7 +53,7 @@ extension MockProviderEngine {
     /// the model when it is new, and restarts its rate window.
     /// - Throws: `MockProfileError` naming the bad field.
     @discardableResult
-    public func setProfile(model: String, json: MockJSON) throws(MockProfileError) -> MockModelProfile {
+    public func setProfile(model: String, json: JSONValue) throws(MockProfileError) -> MockModelProfile {
         let base = configuration.models[model] ?? MockModelProfile()
         let profile = try MockModelProfile.parse(json, base: base, field: "")
         state.withLock { state in
@@ -64,7 +66,7 @@ extension MockProviderEngine {
     /// Handles the body of `POST /_mock/models/{model}/profile`.
     public func setProfile(model: String, body: [UInt8]) -> MockDecision {
         do {
-            let json = try MockJSON.parse(body)
+            let json = try JSONValue.parse(body)
             let profile = try setProfile(model: model, json: json)
             return .json(["model": .string(model), "profile": profile.json])
         } catch let error as MockProfileError {
@@ -87,11 +89,11 @@ extension MockProviderEngine {
     }
 
     /// `GET /_mock/profile`: the seed and every model's profile.
-    public var profileJSON: MockJSON {
+    public var profileJSON: JSONValue {
         let configuration = self.configuration
         return [
             "seed": .int(Int(truncatingIfNeeded: configuration.seed)),
-            "models": .object(configuration.models.keys.sorted().map { ($0, configuration.models[$0]!.json) }),
+            "models": .object(configuration.models.mapValues(\.json)),
         ]
     }
 

@@ -48,7 +48,7 @@ public final class MockProviderServer: Sendable {
         func chat(_ method: String, _ pattern: String, _ makeCall: @escaping @Sendable (HTTPRequest) -> MockCall?) {
             router.add(method, pattern, bodyLimit: chatBodyLimit) { request in
                 guard let call = makeCall(request) else {
-                    return HTTPResponse.json(raw: MockErrorBody.gemini(MockFailure(.modelNotFound, model: request.pathParameters["model"] ?? "")).serialized, status: 404)
+                    return HTTPResponse.json(raw: MockErrorBody.gemini(MockFailure(.modelNotFound, model: request.pathParameters["model"] ?? "")).description, status: 404)
                 }
                 return await respond(engine.handle(call), engine: engine)
             }

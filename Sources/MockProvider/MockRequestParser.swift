@@ -1,3 +1,5 @@
+import Providers
+
 /// Checks a call's credentials and reads its body the way each real API does, rejecting what it rejects.
 public enum MockRequestParser {
     /// The key a call carries, or the failure the real API gives when it is missing or not accepted.
@@ -35,15 +37,15 @@ public enum MockRequestParser {
     /// The model a call names, read leniently (for stats even when the call is rejected).
     public static func modelName(_ call: MockCall) -> String? {
         if let pathModel = call.pathModel { return pathModel }
-        guard let json = try? MockJSON.parse(call.body) else { return nil }
+        guard let json = try? JSONValue.parse(call.body) else { return nil }
         return json["model"]?.stringValue
     }
 
     /// Reads the body of an authenticated call.
     public static func parse(_ call: MockCall) -> Result<MockChatRequest, MockFailure> {
-        let json: MockJSON
+        let json: JSONValue
         do {
-            json = try MockJSON.parse(call.body)
+            json = try JSONValue.parse(call.body)
         } catch {
             return .failure(MockFailure(.badRequest, notJSONMessage(call.format)))
         }
@@ -74,7 +76,7 @@ public enum MockRequestParser {
 
     static let openAIRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
-    static func parseOpenAI(_ json: MockJSON, deployment: String?) throws(MockFailure) -> MockChatRequest {
+    static func parseOpenAI(_ json: JSONValue, deployment: String?) throws(MockFailure) -> MockChatRequest {
         let model: String
         if let deployment {
             model = deployment
@@ -121,11 +123,11 @@ public enum MockRequestParser {
             jsonMode: formatType == "json_object" || formatType == "json_schema")
     }
 
-    private static func openAIContent(_ value: MockJSON?, param: String) throws(MockFailure) -> String {
+    private static func openAIContent(_ value: JSONValue?, param: String) throws(MockFailure) -> String {
         guard let value, !value.isNull else { return "" }
         if let text = value.stringValue { return text }
         guard let parts = value.arrayValue else {
-            throw MockFailure(.badRequest, "Invalid type for '\(param)': expected one of a string or array of objects, but got \(value.typeName) instead.", param: param)
+            throw MockFailure(.badRequest, "Invalid type for '\(param)': expected one of a string or array of objects, but got \(value.kindDescription) instead.", param: param)
         }
         return parts.map { part in
             switch part["type"]?.stringValue {
@@ -139,7 +141,7 @@ public enum MockRequestParser {
 
     // MARK: Anthropic
 
-    static func parseAnthropic(_ json: MockJSON) throws(MockFailure) -> MockChatRequest {
+    static func parseAnthropic(_ json: JSONValue) throws(MockFailure) -> MockChatRequest {
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             throw MockFailure(.badRequest, "model: Field required", param: "model")
         }
@@ -174,13 +176,13 @@ public enum MockRequestParser {
         return MockChatRequest(model: model, messages: messages, maxTokens: maxTokens)
     }
 
-    private static func anthropicContent(_ value: MockJSON) -> String {
+    private static func anthropicContent(_ value: JSONValue) -> String {
         if let text = value.stringValue { return text }
         return (value.arrayValue ?? []).map { block in
             switch block["type"]?.stringValue {
             case "text": block["text"]?.stringValue ?? ""
             case "image", "document": "[image]"
-            case "tool_use": (block["name"]?.stringValue ?? "") + (block["input"]?.serialized ?? "")
+            case "tool_use": (block["name"]?.stringValue ?? "") + (block["input"]?.description ?? "")
             case "tool_result": block["content"].map(anthropicContent) ?? ""
             default: ""
             }
@@ -189,7 +191,7 @@ public enum MockRequestParser {
 
     // MARK: Gemini
 
-    static func parseGemini(_ json: MockJSON, model: String) throws(MockFailure) -> MockChatRequest {
+    static func parseGemini(_ json: JSONValue, model: String) throws(MockFailure) -> MockChatRequest {
         guard let contents = json["contents"]?.arrayValue, !contents.isEmpty else {
             throw MockFailure(.badRequest, "* GenerateContentRequest.contents: contents is not specified\n", param: "contents")
         }
@@ -219,12 +221,12 @@ public enum MockRequestParser {
         return MockChatRequest(model: model, messages: messages, maxTokens: maxTokens, jsonMode: mime == "application/json")
     }
 
-    private static func geminiParts(_ content: MockJSON) -> String {
+    private static func geminiParts(_ content: JSONValue) -> String {
         (content["parts"]?.arrayValue ?? []).map { part in
             if let text = part["text"]?.stringValue { return text }
             if part["inlineData"] != nil || part["inline_data"] != nil || part["fileData"] != nil { return "[image]" }
-            if let call = part["functionCall"] { return call.serialized }
-            if let response = part["functionResponse"] { return response.serialized }
+            if let call = part["functionCall"] { return call.description }
+            if let response = part["functionResponse"] { return response.description }
             return ""
         }.joined(separator: " ")
     }

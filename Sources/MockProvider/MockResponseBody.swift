@@ -1,3 +1,5 @@
+import Providers
+
 /// Successful answers in each provider's response shape, usage block included.
 public enum MockResponseBody {
     /// The JSON text of `answer` in `format`.
@@ -5,15 +7,15 @@ public enum MockResponseBody {
     ///   - id: unique per response; prefixed per format (`chatcmpl-`, `msg_`).
     ///   - created: Unix seconds for OpenAI's `created`.
     public static func render(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> String {
-        json(answer, format: format, id: id, created: created).serialized
+        json(answer, format: format, id: id, created: created).description
     }
 
     /// The UTF-8 bytes of `render(_:format:id:created:)`.
     public static func renderBytes(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> [UInt8] {
-        json(answer, format: format, id: id, created: created).serializedBytes
+        json(answer, format: format, id: id, created: created).serialized()
     }
 
-    static func json(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> MockJSON {
+    static func json(_ answer: MockAnswer, format: MockWireFormat, id: String, created: Int) -> JSONValue {
         switch format {
         case .openAI, .azure:
             return [

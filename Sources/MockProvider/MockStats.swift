@@ -1,3 +1,5 @@
+import Providers
+
 /// Calls per model and outcome, as `GET /_mock/stats` reports them.
 ///
 /// Every call counts once in exactly one of `ok`, `error` and `rate_limited`, and once under its class
@@ -35,15 +37,14 @@ public struct MockStats: Sendable, Equatable {
     }
 
     /// `{"models": {"<model>": {"ok": n, "error": n, "rate_limited": n, ...}}}`, names sorted.
-    public var json: MockJSON {
+    public var json: JSONValue {
         let leading = ["ok", "error", "rate_limited", "requests"]
-        return ["models": .object(models.keys.sorted().map { model in
-            let counts = models[model] ?? [:]
-            var members: [(String, MockJSON)] = leading.map { ($0, .int(counts[$0] ?? 0)) }
-            for key in counts.keys.sorted() where !leading.contains(key) {
-                members.append((key, .int(counts[key] ?? 0)))
+        return ["models": .object(models.mapValues { counts in
+            var members: [String: JSONValue] = Dictionary(uniqueKeysWithValues: leading.map { ($0, .int(counts[$0] ?? 0)) })
+            for (key, count) in counts where !leading.contains(key) {
+                members[key] = .int(count)
             }
-            return (model, .object(members))
+            return .object(members)
         })]
     }
 }

@@ -92,6 +92,19 @@ extension JSONValue {
         return false
     }
 
+    /// The kind name with its article ("a string", "an object", ...), for config and profile errors
+    /// and the mock provider's OpenAI-style validation messages.
+    public var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     /// The JSON type name used in validation messages.
     var typeName: String {
         switch self {

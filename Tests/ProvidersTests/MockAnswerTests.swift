@@ -1,4 +1,5 @@
 import Testing
+import Providers
 @testable import MockProvider
 
 @Suite("Mock provider answers")
@@ -45,7 +46,7 @@ struct MockAnswerTests {
         var request = Self.request
         request.jsonMode = true
         let answer = MockAnswer(for: request, answeredBy: "gpt-4o-mini")
-        let json = try MockJSON.parse(answer.text)
+        let json = try JSONValue.parse(answer.text)
         #expect(json["hash"]?.stringValue == answer.hash)
         #expect(json["model"] == "gpt-4o-mini")
         #expect(json["words"] == 15)
@@ -53,7 +54,7 @@ struct MockAnswerTests {
 
     @Test func openAIShape() throws {
         let answer = MockAnswer(for: Self.request, answeredBy: "gpt-4o-2024-08-06")
-        let json = try MockJSON.parse(MockResponseBody.render(answer, format: .openAI, id: "abc", created: 1_700_000_000))
+        let json = try JSONValue.parse(MockResponseBody.render(answer, format: .openAI, id: "abc", created: 1_700_000_000))
         #expect(json["id"] == "chatcmpl-abc")
         #expect(json["object"] == "chat.completion")
         #expect(json["created"] == 1_700_000_000)
@@ -72,7 +73,7 @@ struct MockAnswerTests {
         var request = Self.request
         request.maxTokens = 2
         let answer = MockAnswer(for: request, answeredBy: "claude-3-5-sonnet")
-        let json = try MockJSON.parse(MockResponseBody.render(answer, format: .anthropic, id: "abc", created: 0))
+        let json = try JSONValue.parse(MockResponseBody.render(answer, format: .anthropic, id: "abc", created: 0))
         #expect(json["id"] == "msg_abc")
         #expect(json["type"] == "message" && json["role"] == "assistant")
         #expect(json["model"] == "claude-3-5-sonnet")
@@ -85,7 +86,7 @@ struct MockAnswerTests {
 
     @Test func geminiShape() throws {
         let answer = MockAnswer(for: Self.request, answeredBy: "gemini-1.5-flash")
-        let json = try MockJSON.parse(MockResponseBody.render(answer, format: .gemini, id: "abc", created: 0))
+        let json = try JSONValue.parse(MockResponseBody.render(answer, format: .gemini, id: "abc", created: 0))
         let candidate = try #require(json["candidates"]?.arrayValue?.first)
         #expect(candidate["content"]?["role"] == "model")
         #expect(candidate["content"]?["parts"]?.arrayValue?.first?["text"]?.stringValue == answer.text)
@@ -98,10 +99,10 @@ struct MockAnswerTests {
 
     @Test func malformedAndTruncatedBodiesAreNotJSON() {
         let body = MockResponseBody.render(MockAnswer(for: Self.request, answeredBy: "gpt-4o"), format: .openAI, id: "x", created: 0)
-        #expect(throws: MockJSONSyntaxError.self) { try MockJSON.parse(MockResponseBody.malformed(body)) }
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(MockResponseBody.malformed(body)) }
         let truncated = MockResponseBody.truncated(body)
         #expect(body.hasPrefix(truncated) && truncated.utf8.count < body.utf8.count)
-        #expect(throws: MockJSONSyntaxError.self) { try MockJSON.parse(truncated) }
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(truncated) }
     }
 
     @Test func longRepeatedPromptsGetCachedTokensOnOpenAI() throws {

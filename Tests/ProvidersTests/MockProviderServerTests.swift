@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import Providers
 @testable import MockProvider
 
 /// The mock over real HTTP on an ephemeral port, called with URLSession (tests only).
@@ -12,7 +13,7 @@ struct MockProviderServerTests {
         var status: Int
         var headers: [String: String]
         var body: String
-        var json: MockJSON? { try? MockJSON.parse(body) }
+        var json: JSONValue? { try? JSONValue.parse(body) }
     }
 
     /// Starts a mock on port 0 and runs `body` with its base URL, shutting down afterwards.
@@ -79,7 +80,7 @@ struct MockProviderServerTests {
             #expect(reply.status == 200, "\(reply.body)")
             #expect(reply.headers["content-type"] == "application/json")
             let json = try #require(reply.json)
-            var model: MockJSON? = json
+            var model: JSONValue? = json
             for key in path.model { model = model?[key] }
             #expect(model?.stringValue == path.expectedModel)
             #expect(reply.body.contains("Mock answer "))

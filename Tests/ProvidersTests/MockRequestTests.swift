@@ -1,12 +1,13 @@
 import Testing
+import Providers
 @testable import MockProvider
 
 /// Calls as each wire format sends them, and what the real APIs answer to broken ones.
 @Suite("Mock provider requests per wire format")
 struct MockRequestTests {
-    static let openAIBody: MockJSON = ["model": "gpt-4o", "messages": [["role": "user", "content": "Hello there"]]]
-    static let anthropicBody: MockJSON = ["model": "claude-3-5-sonnet", "max_tokens": 100, "messages": [["role": "user", "content": "Hello there"]]]
-    static let geminiBody: MockJSON = ["contents": [["role": "user", "parts": [["text": "Hello there"]]]]]
+    static let openAIBody: JSONValue = ["model": "gpt-4o", "messages": [["role": "user", "content": "Hello there"]]]
+    static let anthropicBody: JSONValue = ["model": "claude-3-5-sonnet", "max_tokens": 100, "messages": [["role": "user", "content": "Hello there"]]]
+    static let geminiBody: JSONValue = ["contents": [["role": "user", "parts": [["text": "Hello there"]]]]]
     static let bearer = ["Authorization": "Bearer sk-test"]
     static let anthropicHeaders = ["x-api-key": "sk-ant", "anthropic-version": "2023-06-01"]
 
@@ -16,7 +17,7 @@ struct MockRequestTests {
         var status: Int
         /// A path into the error body and the value expected there.
         var field: [String]
-        var value: MockJSON
+        var value: JSONValue
         var testDescription: String { name }
     }
 
@@ -56,12 +57,12 @@ struct MockRequestTests {
         let decision = engine.handle(testCase.call)
         #expect(decision.status == testCase.status, "\(decision.bodyText)")
         let body = try #require(decision.bodyJSON, "body is JSON")
-        var value: MockJSON? = body
+        var value: JSONValue? = body
         for key in testCase.field { value = value?[key] }
         if testCase.value == nil, testCase.status == 200 {
             #expect(value != nil)
         } else {
-            #expect(value == testCase.value, "\(body.serialized)")
+            #expect(value == testCase.value, "\(body.description)")
         }
         if testCase.status >= 400 {
             #expect(decision.header("content-type") == "application/json")
