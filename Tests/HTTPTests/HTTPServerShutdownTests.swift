@@ -72,7 +72,7 @@ struct HTTPServerShutdownTests {
         try await Task.sleep(for: .milliseconds(100))
         let started = Date()
         await server.shutdown(graceMs: 200)
-        #expect(Date().timeIntervalSince(started) < 1.0)
+        #expect(Date().timeIntervalSince(started) < 4.0, "shutdown must not wait for the 5 s handler")
         #expect(await busy.value == nil)
     }
 
