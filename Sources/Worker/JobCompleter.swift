@@ -97,7 +97,7 @@ final class JobCompleter: Sendable {
         while true {
             do {
                 let result = try await queue.complete(batch, extra: extra)
-                workerState.release(batch.map { $0.id })
+                workerState.release(batch.map { (id: $0.id, attempt: $0.attempt) })
                 onWritten(result)
                 return
             } catch {
@@ -106,7 +106,7 @@ final class JobCompleter: Sendable {
                     // Shutting down with the database unreachable: the leases will expire and the
                     // rescuer of another worker puts these jobs back.
                     configuration.log("giving up on \(batch.count) completions at shutdown: \(error)")
-                    workerState.release(batch.map { $0.id })
+                    workerState.release(batch.map { (id: $0.id, attempt: $0.attempt) })
                     return
                 }
                 configuration.log("writing \(batch.count) completions failed, retrying in \(delayMs) ms: \(error)")

@@ -98,11 +98,20 @@ final class WorkerState: Sendable {
     }
 
     /// Called after completions were written (or skipped): frees their slots.
-    func release(_ ids: [Int64]) {
-        state.withLock { state in
-            for id in ids { state.held.removeValue(forKey: id) }
+    ///
+    /// Only the claim that was completed is released: a snoozed job can be due again before its
+    /// snooze's write returns, and this worker may already hold the new claim of the same job
+    /// (a higher attempt), which must keep its slot, its heartbeats and its cancellation flag.
+    func release(_ claims: [(id: Int64, attempt: Int32)]) {
+        let released = state.withLock { state -> [Int64] in
+            var released: [Int64] = []
+            for claim in claims where state.held[claim.id] == claim.attempt {
+                state.held.removeValue(forKey: claim.id)
+                released.append(claim.id)
+            }
+            return released
         }
-        for id in ids { flags.remove(id) }
+        for id in released { flags.remove(id) }
     }
 
     /// Stops executing jobs whose claim ended elsewhere (cancelled at a heartbeat, or lost): their
