@@ -209,16 +209,10 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         try container.encode(attempts, forKey: .attempts)
     }
 
-    /// The `routing_trace` JSON: sorted keys, RFC 3339 dates.
+    /// The `routing_trace` JSON: sorted keys, RFC 3339 dates with milliseconds (built directly, not
+    /// through `JSONEncoder`: the worker writes one per job).
     public func traceJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Self.timestampStyle))
-        }
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: traceValue.serialized(), as: UTF8.self)
     }
 
     /// Reads a trace written by ``traceJSON()``.

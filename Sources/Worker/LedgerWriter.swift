@@ -83,16 +83,37 @@ enum LedgerWriter {
         if !released.isEmpty { _ = try connection.query(releasePendingSQL, [released]) }
     }
 
-    /// RFC 3339 with milliseconds, UTC.
+    /// RFC 3339 with milliseconds, UTC, rounded to the millisecond. Written byte by byte: one per
+    /// usage row, and `String(format:)` showed in profiles of the gateway bench.
     static func timestamp(_ date: Date) -> String {
-        let ms = (date.timeIntervalSince1970 * 1_000).rounded()
-        let seconds = time_t(ms / 1_000)
+        let ms = Int64((date.timeIntervalSince1970 * 1_000).rounded())
+        var seconds = ms / 1_000
+        var millis = ms % 1_000
+        if millis < 0 {
+            millis += 1_000
+            seconds -= 1
+        }
+        var time = time_t(seconds)
         var parts = tm()
-        var copy = seconds
-        gmtime_r(&copy, &parts)
-        let millis = Int(ms) - Int(seconds) * 1_000
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        gmtime_r(&time, &parts)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int, then separator: Character?) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
+                divisor /= 10
+            }
+            if let separator { out.append(separator.asciiValue!) }
+        }
+        put(Int(parts.tm_year) + 1900, 4, then: "-")
+        put(Int(parts.tm_mon) + 1, 2, then: "-")
+        put(Int(parts.tm_mday), 2, then: "T")
+        put(Int(parts.tm_hour), 2, then: ":")
+        put(Int(parts.tm_min), 2, then: ":")
+        put(Int(parts.tm_sec), 2, then: ".")
+        put(Int(millis), 3, then: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 }
