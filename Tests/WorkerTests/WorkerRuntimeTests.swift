@@ -95,7 +95,7 @@ import Worker
         }
         try await fixture.drain(executor, WorkerFixture.configuration())
         let row = try #require(try await fixture.queue.job(id: id))
-        #expect(row.state == .succeeded && row.snoozes == 3 && row.attempt == 4)
+        #expect(row.state == .succeeded && row.snoozes == 3 && row.attempt == 4, "state \(row.state) snoozes \(row.snoozes) attempt \(row.attempt) error \(String(describing: row.error))")
     }
 
     @Test func drainWaitsForJobsScheduledLater() async throws {
