@@ -17,8 +17,8 @@ struct JobHeartbeater: Sendable {
             if held.isEmpty { continue }
             do {
                 let result = try await queue.heartbeat(held, leaseMs: configuration.leaseMs)
-                let gone = result.cancelled + result.lost
-                if !gone.isEmpty { workerState.abandon(gone) }
+                let gone = Set(result.cancelled + result.lost)
+                if !gone.isEmpty { workerState.abandon(held.filter { gone.contains($0.id) }) }
             } catch {
                 configuration.log("heartbeat for \(held.count) jobs failed: \(error)")
             }

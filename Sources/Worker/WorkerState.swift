@@ -116,20 +116,26 @@ final class WorkerState: Sendable {
 
     /// Stops executing jobs whose claim ended elsewhere (cancelled at a heartbeat, or lost): their
     /// executors see `isCancelled`, their outcomes are dropped and their slots are freed.
+    /// Only the named claims are abandoned: a heartbeat that reported an older claim of a job
+    /// lost must not touch this worker's newer claim of the same job.
     /// - Returns: how many of them were executing (their slots stay busy until the executor returns).
     @discardableResult
-    func abandon(_ ids: [Int64]) -> Int {
-        for id in ids { flags.insert(id) }
-        return state.withLock { state in
+    func abandon(_ claims: [(id: Int64, attempt: Int32)]) -> Int {
+        let (abandoned, executing) = state.withLock { state -> ([Int64], Int) in
+            var abandoned: [Int64] = []
             var executing = 0
-            for id in ids where state.held.removeValue(forKey: id) != nil {
-                if state.executing.contains(id) {
-                    state.abandoned.insert(id)
+            for claim in claims where state.held[claim.id] == claim.attempt {
+                state.held.removeValue(forKey: claim.id)
+                abandoned.append(claim.id)
+                if state.executing.contains(claim.id) {
+                    state.abandoned.insert(claim.id)
                     executing += 1
                 }
             }
-            return executing
+            return (abandoned, executing)
         }
+        for id in abandoned { flags.insert(id) }
+        return executing
     }
 
     /// Begins shutdown: idle slots end, and ready jobs no slot took are returned (to be released).
