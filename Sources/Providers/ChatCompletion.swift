@@ -2,7 +2,7 @@
 ///
 /// Every adapter produces this shape; `model` is the model that actually answered (which may differ
 /// from the route the client asked for after routing or failover).
-public struct ChatCompletion: Sendable, Equatable, Hashable {
+public struct ChatCompletion: JSONReadable, Sendable, Equatable, Hashable {
     public struct Choice: Sendable, Equatable, Hashable {
         public var index: Int
         public var message: ChatMessage
@@ -86,16 +86,6 @@ extension ChatCompletion {
         } else {
             usage = nil
         }
-    }
-
-    public init(jsonBytes: some Collection<UInt8>) throws(ValidationError) {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(jsonBytes)
-        } catch {
-            throw ValidationError(field: "", message: error.description)
-        }
-        try self.init(json: value)
     }
 
     public var json: JSONValue {

@@ -2,7 +2,7 @@
 ///
 /// Every adapter translates from this shape. Members this type does not model are kept in `extra`
 /// and passed through to OpenAI-shaped providers, so new OpenAI parameters work without a release.
-public struct ChatRequest: Sendable, Equatable, Hashable {
+public struct ChatRequest: JSONReadable, Sendable, Equatable, Hashable {
     /// `stop`: one string or up to four.
     public enum Stop: Sendable, Equatable, Hashable {
         case single(String)
@@ -193,17 +193,6 @@ extension ChatRequest {
         var extra: [String: JSONValue] = [:]
         for (key, value) in r.members where !Self.knownKeys.contains(key) { extra[key] = value }
         self.extra = extra
-    }
-
-    /// Parses and reads a UTF-8 JSON body; malformed JSON is a `ValidationError` with an empty field.
-    public init(jsonBytes: some Collection<UInt8>) throws(ValidationError) {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(jsonBytes)
-        } catch {
-            throw ValidationError(field: "", message: error.description)
-        }
-        try self.init(json: value)
     }
 
     /// The OpenAI-shaped JSON of this request, `extra` members included.
