@@ -8,9 +8,10 @@ import Providers
 /// Objects are written with sorted keys and numbers in one spelling (``JSONValue/canonicalText``),
 /// so two requests that mean the same give the same key.
 ///
-/// Lookup uses the model of the first deployment in the routing order; an answer is stored under
-/// the model that actually answered (after a failover, another one), so an entry never claims a
-/// model it did not come from.
+/// Lookup tries the key of every model the route could answer with (``keys(request:models:)``,
+/// the chosen one first), so a repeated prompt on a 50/50 route hits whichever model answered it
+/// before; an answer is stored under the key of the model that actually answered (after a
+/// failover, another one), so an entry never claims a model it did not come from.
 public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
     /// 64 lowercase hex digits.
     public let hex: String
@@ -37,8 +38,24 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         self.hex = SHA256.hexDigest(text)
     }
 
+    /// The keys of one request for each of `models`, in that order (the request is filtered once).
+    public static func keys(request: JSONValue, models: [String]) -> [CacheKey] {
+        var members = keyedMembers(request)
+        return models.map { model in
+            members["model"] = .string(model)
+            return CacheKey(hex: SHA256.hexDigest(JSONValue.object(members).canonicalText))
+        }
+    }
+
     /// The exact text that is hashed; exposed for debugging and tests.
     public static func canonicalText(request: JSONValue, model: String) -> String {
+        var members = keyedMembers(request)
+        members["model"] = .string(model)
+        return JSONValue.object(members).canonicalText
+    }
+
+    /// The request's members that are part of the key, plus the format version (no model yet).
+    private static func keyedMembers(_ request: JSONValue) -> [String: JSONValue] {
         var members: [String: JSONValue] = [:]
         if case .object(let fields) = request {
             for (name, value) in fields where !ignoredFields.contains(name) {
@@ -47,9 +64,8 @@ public struct CacheKey: Sendable, Hashable, CustomStringConvertible {
         } else {
             members["request"] = request
         }
-        members["model"] = .string(model)
         members["_v"] = .int(formatVersion)
-        return JSONValue.object(members).canonicalText
+        return members
     }
 
     public var description: String { hex }

@@ -95,12 +95,25 @@ extension ProviderConfig.Key: Codable {
         }
     }
 
+    /// Encodes a literal key as ``ConfigRedaction/placeholder``: an encoded config is for showing.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(label, forKey: .label)
         switch source {
         case .environment(let name): try container.encode(name, forKey: .apiKeyEnv)
-        case .literal(let value): try container.encode(value, forKey: .apiKey)
+        case .literal: try container.encode(ConfigRedaction.placeholder, forKey: .apiKey)
         }
     }
+}
+
+/// Printing a key (or a config holding one) shows the variable name or the placeholder, never a literal.
+extension ProviderConfig.Key.Source: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        switch self {
+        case .environment(let name): "environment(\(name))"
+        case .literal: "literal(\(ConfigRedaction.placeholder))"
+        }
+    }
+
+    public var debugDescription: String { description }
 }

@@ -22,8 +22,8 @@ public struct RoutePlanner: Sendable {
     public let classifier: ComplexityClassifier
     /// Deployments whose provider needs a key and has none set, with the variables it names.
     public let missingKeys: [String: [String]]
-    private let routesByName: [String: RouteConfig]
-    private let candidatesByName: [String: RoutingCandidate]
+    let routesByName: [String: RouteConfig]
+    let candidatesByName: [String: RoutingCandidate]
 
     /// - Parameters:
     ///   - environment: where key variables are looked up, to exclude deployments whose provider

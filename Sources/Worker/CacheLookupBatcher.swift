@@ -4,11 +4,18 @@ import Synchronization
 /// Gathers concurrent cache lookups into one statement: while a batch is in the database, new
 /// lookups wait and go together in the next one. No timer and no task per lookup: one task per
 /// batch, at most one batch at a time.
+///
+/// A lookup is a group of keys, one per model the route could answer with, the chosen model's
+/// first (its *primary* key). Any fresh answer under any of them is a hit (the earliest in the
+/// group wins); otherwise, when no key of the group is pending elsewhere, the primary key gets the
+/// single-flight marker.
 final class CacheLookupBatcher: Sendable {
     private struct Waiter {
-        var key: String
-        var model: String
+        var keys: [String]
+        var models: [String]
         var pendingMs: Int
+        /// Shares a key with an earlier waiter of the same batch: never claims, waits for that one.
+        var follows = false
         var continuation: CheckedContinuation<ResponseCache.Lookup?, Never>
     }
 
@@ -17,27 +24,35 @@ final class CacheLookupBatcher: Sendable {
         var flushing = false
     }
 
-    // Keys are distinct and sorted in a batch (ON CONFLICT may touch a row once per statement, and
-    // one lock order between workers); a waiter whose key repeats in the batch sees `pending`.
+    // $1..$4: one row per (group, key). `seen` finds groups with a fresh answer or a live pending
+    // marker under any key; the primary keys of the other groups are claimed, distinct and sorted
+    // (ON CONFLICT may touch a row once per statement, and one lock order between workers).
     static let lookupSQL = """
         WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, model)
+            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::boolean[]) AS i(grp, key, model, claims)
+        ), seen AS (
+            SELECT i.grp FROM input i JOIN switchyard.cache c ON c.key = i.key
+            WHERE (c.state = 'ready' AND c.expires_at > now()) OR (c.state = 'pending' AND c.pending_until >= now())
+            GROUP BY i.grp
+        ), wanted AS (
+            SELECT DISTINCT ON (i.key) i.key, i.model FROM input i
+            WHERE i.claims AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.grp = i.grp)
+            ORDER BY i.key
         ), taken AS (
             INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-            SELECT key, model, 'pending', now() + $3 * interval '1 millisecond', now(), now() + $3 * interval '1 millisecond'
-            FROM input ORDER BY key
+            SELECT key, model, 'pending', now() + $5 * interval '1 millisecond', now(), now() + $5 * interval '1 millisecond'
+            FROM wanted ORDER BY key
             ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
                 expires_at = EXCLUDED.expires_at
             WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
             RETURNING c.key
         )
-        SELECT i.key,
-               CASE WHEN t.key IS NOT NULL THEN 'claimed'
-                    WHEN c.state = 'ready' AND c.expires_at > now() THEN 'hit' ELSE 'pending' END AS verdict,
-               CASE WHEN t.key IS NULL THEN c.response::text END AS response, c.model
-        FROM input i
-        LEFT JOIN taken t ON t.key = i.key
-        LEFT JOIN switchyard.cache c ON c.key = i.key AND t.key IS NULL
+        SELECT k.key, t.key IS NOT NULL AS claimed,
+               CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
+               c.model
+        FROM (SELECT DISTINCT key FROM input) k
+        LEFT JOIN taken t ON t.key = k.key
+        LEFT JOIN switchyard.cache c ON c.key = k.key AND t.key IS NULL
         """
 
     private let client: PostgresClient
@@ -47,11 +62,15 @@ final class CacheLookupBatcher: Sendable {
         self.client = client
     }
 
-    /// See ``ResponseCache/lookup(key:model:pendingMs:)``; nil when the database failed.
-    func lookup(key: String, model: String, pendingMs: Int) async -> ResponseCache.Lookup? {
-        await withCheckedContinuation { continuation in
+    /// Looks up the answers stored under `keys` (one per model in `models`, the primary first).
+    /// - Returns: a hit (the earliest key with a fresh answer), `claimed` (this caller holds the
+    ///   primary key's pending marker and should call the provider) or `pending`; nil when the
+    ///   database failed.
+    func lookup(keys: [String], models: [String], pendingMs: Int) async -> ResponseCache.Lookup? {
+        guard !keys.isEmpty, keys.count == models.count else { return nil }
+        return await withCheckedContinuation { continuation in
             let start = state.withLock { state -> Bool in
-                state.waiting.append(Waiter(key: key, model: model, pendingMs: pendingMs, continuation: continuation))
+                state.waiting.append(Waiter(keys: keys, models: models, pendingMs: pendingMs, continuation: continuation))
                 if state.flushing { return false }
                 state.flushing = true
                 return true
@@ -73,38 +92,48 @@ final class CacheLookupBatcher: Sendable {
         }
     }
 
-    private func flush(_ batch: [Waiter]) async {
-        var models: [String: String] = [:]
-        for waiter in batch where models[waiter.key] == nil { models[waiter.key] = waiter.model }
-        let keys = models.keys.sorted()
+    private func flush(_ waiters: [Waiter]) async {
+        // Identical requests in one batch: the first claims, the rest wait for its answer.
+        var batch = waiters
+        var covered: Set<String> = []
+        for index in batch.indices {
+            if batch[index].keys.contains(where: covered.contains) { batch[index].follows = true }
+            covered.formUnion(batch[index].keys)
+        }
+        var groups: [Int32] = []
+        var keys: [String] = []
+        var models: [String] = []
+        var claims: [Bool] = []
+        for (index, waiter) in batch.enumerated() {
+            for (position, key) in waiter.keys.enumerated() {
+                groups.append(Int32(index))
+                keys.append(key)
+                models.append(waiter.models[position])
+                claims.append(position == 0 && !waiter.follows)
+            }
+        }
         let pendingMs = batch.map(\.pendingMs).max() ?? 60_000
         let rows: PostgresResult
         do {
-            rows = try await client.query(Self.lookupSQL, [keys, keys.map { models[$0] ?? "" }, pendingMs])
+            rows = try await client.query(Self.lookupSQL, [groups, keys, models, claims, pendingMs])
         } catch {
             for waiter in batch { waiter.continuation.resume(returning: nil) }
             return
         }
-        var verdicts: [String: ResponseCache.Lookup] = [:]
+        var claimed: Set<String> = []
+        var answers: [String: (response: String, model: String)] = [:]
         for row in rows {
             guard let key = row.string("key") else { continue }
-            switch row.string("verdict") {
-            case "claimed": verdicts[key] = .claimed
-            case "hit":
-                if let response = row.string("response") {
-                    verdicts[key] = .hit(response: response, model: row.string("model") ?? "")
-                } else {
-                    verdicts[key] = .pending
-                }
-            default: verdicts[key] = .pending
-            }
+            if row.bool("claimed") == true { claimed.insert(key) }
+            if let response = row.string("response") { answers[key] = (response, row.string("model") ?? "") }
         }
-        var claimedOnce: Set<String> = []
         for waiter in batch {
-            var verdict = verdicts[waiter.key] ?? .pending
-            if verdict == .claimed {
+            var verdict = ResponseCache.Lookup.pending
+            if let key = waiter.keys.first(where: { answers[$0] != nil }), let answer = answers[key] {
+                verdict = .hit(response: answer.response, model: answer.model, key: key)
+            } else if !waiter.follows, let primary = waiter.keys.first, claimed.remove(primary) != nil {
                 // Only the first waiter for a key calls the provider; the others wait for its answer.
-                if claimedOnce.contains(waiter.key) { verdict = .pending } else { claimedOnce.insert(waiter.key) }
+                verdict = .claimed
             }
             waiter.continuation.resume(returning: verdict)
         }

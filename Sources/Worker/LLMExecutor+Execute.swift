@@ -43,23 +43,30 @@ extension LLMExecutor {
             }
         }
 
-        // Cache, keyed by the request and the model routing picked first.
+        // Cache: the keys of every model the route could answer with, the chosen one's first.
         let options = try? JSONValue.parse(job.options)
         let ttl = config.cacheTTLSeconds(route: route, jobOption: options?["cache"])
         let timeoutMs = route.attemptTimeoutMs ?? config.resilience.attemptTimeoutMs
         var cacheKey: String?
-        if ttl != nil, let first = decision.chosen, let model = decision.candidate(named: first)?.model {
-            let key = CacheKey(request: requestJSON, model: model).hex
+        var cacheKeys: [String: String] = [:]  // model → key
+        if ttl != nil, decision.chosen != nil {
+            let lookups = loaded.planner.cacheCandidates(for: decision)
+            let models = lookups.map(\.model)
+            let keys = CacheKey.keys(request: requestJSON, models: models).map(\.hex)
+            for (model, key) in zip(models, keys) { cacheKeys[model] = key }
             let pendingMs = timeoutMs * max(1, decision.maxCalls) + 1_000
-            switch await cacheLookups.lookup(key: key, model: model, pendingMs: pendingMs) {
-            case .hit(let response, let answeredModel)?:
-                return cacheHit(response: response, model: answeredModel, key: key, decision: decision, loaded: loaded, now: now)
+            switch await cacheLookups.lookup(keys: keys, models: models, pendingMs: pendingMs) {
+            case .hit(let response, let answeredModel, let key)?:
+                let deployment = lookups[keys.firstIndex(of: key) ?? 0]
+                return cacheHit(
+                    response: response, model: answeredModel, deployment: deployment, key: key, decision: decision,
+                    loaded: loaded, now: now)
             case .pending?:
                 let delay = Double(Int.random(in: 50...200, using: &random)) / 1_000
                 return .snoozed(until: now.addingTimeInterval(delay))
             case .claimed?:
-                cacheKey = key
-                records.cacheKey = key
+                cacheKey = keys.first
+                records.cacheKey = keys.first
             case nil:
                 break  // The cache is unavailable: call without it.
             }
@@ -100,7 +107,12 @@ extension LLMExecutor {
                 let text = String(decoding: completion.jsonBytes(), as: UTF8.self)
                 records.routingTrace = decision.traceJSON()
                 if let cacheKey, let ttl {
-                    records.cacheEntry = JobRecords.CacheEntry(key: cacheKey, model: completion.model, response: text, ttlSeconds: ttl)
+                    // Stored under the key of the model that answered; the marker on the chosen one's goes.
+                    let model = decision.candidate(named: name)?.model ?? completion.model
+                    let key = cacheKeys[model] ?? CacheKey(request: requestJSON, model: model).hex
+                    records.cacheEntry = JobRecords.CacheEntry(key: key, model: completion.model, response: text, ttlSeconds: ttl)
+                    records.cacheKey = key
+                    if key != cacheKey { records.releasedPendingKey = cacheKey }
                 }
                 return .recorded(.succeeded(result: text), records)
             }
@@ -156,25 +168,27 @@ extension LLMExecutor {
         return until.addingTimeInterval(Double(Int.random(in: 0...250, using: &random)) / 1_000)
     }
 
+    /// A job answered from the cache: `deployment` is the candidate whose key held the answer.
     private func cacheHit(
-        response: String, model: String, key: String, decision: RoutingDecision, loaded: Loaded, now: Date
+        response: String, model: String, deployment: RoutingCandidate, key: String, decision: RoutingDecision,
+        loaded: Loaded, now: Date
     ) -> JobOutcome {
         var decision = decision
         let completion = try? ChatCompletion(jsonBytes: Array(response.utf8))
-        let deployment = decision.candidates.first { $0.model == model } ?? decision.chosen.flatMap { decision.candidate(named: $0) }
         var usage = UsageRecord(outcome: "cache_hit", startedAt: now)
         usage.route = decision.route
-        usage.deployment = deployment?.deployment
-        usage.provider = deployment?.provider
-        usage.model = model.isEmpty ? deployment?.model : model
+        usage.deployment = deployment.deployment
+        usage.provider = deployment.provider
+        usage.model = model.isEmpty ? deployment.model : model
         usage.latencyMs = Date().timeIntervalSince(now) * 1_000
         usage.promptTokens = completion?.usage?.promptTokens ?? 0
         usage.completionTokens = completion?.usage?.completionTokens ?? 0
         if let costs = loaded.costs {
             usage.baselineCostUSD = costs.cacheHit(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens).baselineCostUSD
         }
+        decision.reasoning.append("Answered from the cache: an answer \(deployment.deployment) gave to the same request.")
         decision.attempts.append(RoutingDecision.Attempt(
-            deployment: usage.deployment ?? "", outcome: "cache_hit", latencyMs: usage.latencyMs, startedAt: now, failover: false))
+            deployment: deployment.deployment, outcome: "cache_hit", latencyMs: usage.latencyMs, startedAt: now, failover: false))
         var records = JobRecords()
         records.usage = [usage]
         records.routingTrace = decision.traceJSON()

@@ -4,7 +4,7 @@ import Postgres
 
 enum ConfigShowCommand: Command {
     static let spec = CommandSpec(
-        name: "config show", summary: "Print the gateway config in force",
+        name: "config show", summary: "Print the gateway config in force (literal keys shown as \"***\")",
         options: [.databaseURL, .json])
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
@@ -14,7 +14,7 @@ enum ConfigShowCommand: Command {
             throw CommandFailure("no config applied yet; run 'switchyard config apply FILE'")
         }
         if arguments.flag("--json") {
-            print(version.document)
+            print(version.redactedDocument)
             return 0
         }
         let config = version.config

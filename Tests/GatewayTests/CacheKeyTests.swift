@@ -30,6 +30,12 @@ struct CacheKeyTests {
         #expect(key.hex == SHA256.hexDigest(CacheKey.canonicalText(request: Self.base, model: "gpt-4o-mini")))
     }
 
+    @Test func keysForSeveralModelsAreEachModelsKey() {
+        let models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet"]
+        #expect(CacheKey.keys(request: Self.base, models: models) == models.map { CacheKey(request: Self.base, model: $0) })
+        #expect(Set(CacheKey.keys(request: Self.base, models: models)).count == 3)
+    }
+
     @Test func keyOrderAndNumberSpellingDoNotMatter() throws {
         let a = try JSONValue.parse(#"{"temperature":1.0,"messages":[{"role":"user","content":"hi"}],"top_p":0.50}"#)
         let b = try JSONValue.parse(#"{ "top_p": 5e-1, "messages": [ {"content":"hi", "role":"user"} ], "temperature": 1 }"#)

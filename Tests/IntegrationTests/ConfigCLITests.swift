@@ -21,6 +21,11 @@ import TestSupport
         let json = try await run(["config", "show", "--json"], url: url)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["baseline_model"] as? String == "gpt-4o")
+        // Literal (loopback) keys are shown as "***", never as applied.
+        #expect(!json.stdout.contains("mock-openai-key"))
+        let providers = object?["providers"] as? [[String: Any]] ?? []
+        #expect(!providers.isEmpty && providers.allSatisfy { $0["api_key"] as? String == "***" })
+        #expect(!shown.stdout.contains("mock-openai-key"))
     }
 
     @Test func anInvalidConfigNamesTheJSONPathAndStoresNothing() async throws {

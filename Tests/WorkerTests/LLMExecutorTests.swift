@@ -1,6 +1,8 @@
 import Foundation
+import Gateway
 import MockProvider
 import Postgres
+import Providers
 import Testing
 import Worker
 
@@ -109,6 +111,71 @@ struct LLMExecutorTests {
         #expect(results.first?.int("n") == 1 && results.first?.int("ok") == 2)
         let hits = try await fixture.query("SELECT hits FROM switchyard.cache")
         #expect(hits.first?.int("hits") == 1)
+    }
+
+    @Test("on the 50/50 route a repeated prompt hits the cache every time, whichever model routing picks")
+    func repeatedPromptOnWeightedRouteAlwaysHits() async throws {
+        let fixture = try await GatewayFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(route: "chat", prompts: ["asked again and again"])
+        try await fixture.drain()
+        _ = try await fixture.enqueue(route: "chat", prompts: [String](repeating: "asked again and again", count: 20))
+        try await fixture.drain()
+
+        let calls = fixture.mock.engine.stats.count("gpt-4o", "ok") + fixture.mock.engine.stats.count("gpt-4o-mini", "ok")
+        #expect(calls == 1)
+        let outcomes = try await fixture.query("SELECT outcome, count(*) AS n, count(DISTINCT model) AS models FROM switchyard.attempts GROUP BY outcome ORDER BY outcome")
+        #expect(outcomes.map { "\($0.string("outcome") ?? "")=\($0.int("n") ?? 0)" } == ["cache_hit=20", "ok=1"])
+        #expect(outcomes.allSatisfy { $0.int("models") == 1 })
+        // Routing picked both models for the repeats; every one was answered from the one entry.
+        let chosen = try await fixture.query("""
+            SELECT count(DISTINCT j.routing_trace->>'chosen') AS n FROM switchyard.jobs j
+            JOIN switchyard.attempts a ON a.job_id = j.id WHERE a.outcome = 'cache_hit'
+            """)
+        #expect(chosen.first?.int("n") == 2)
+        let entries = try await fixture.query("SELECT count(*) AS n, sum(hits) AS hits FROM switchyard.cache WHERE state = 'ready'")
+        #expect(entries.first?.int("n") == 1 && entries.first?.int("hits") == 20)
+        let pending = try await fixture.query("SELECT count(*) AS n FROM switchyard.cache WHERE state = 'pending'")
+        #expect(pending.first?.int("n") == 0)
+    }
+
+    @Test("an answer given by a fallback is stored under its model's key and answers the next identical job")
+    func fallbackAnswerIsCachedUnderItsModel() async throws {
+        let fixture = try await GatewayFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        _ = fixture.mock.engine.setOutage(model: "gpt-4o", enabled: true)
+        _ = fixture.mock.engine.setOutage(model: "gpt-4o-mini", enabled: true)
+        _ = try await fixture.enqueue(route: "chat", prompts: ["answered by the fallback"])
+        try await fixture.drain()
+        _ = fixture.mock.engine.setOutage(model: "gpt-4o", enabled: false)
+        _ = fixture.mock.engine.setOutage(model: "gpt-4o-mini", enabled: false)
+        _ = try await fixture.enqueue(route: "chat", prompts: ["answered by the fallback"])
+        try await fixture.drain()
+
+        let rows = try await fixture.query("SELECT deployment, outcome FROM switchyard.attempts WHERE outcome IN ('ok', 'cache_hit') ORDER BY id")
+        #expect(rows.map { "\($0.string("deployment") ?? "") \($0.string("outcome") ?? "")" }
+                == ["claude-3-5-sonnet ok", "claude-3-5-sonnet cache_hit"])
+        let entries = try await fixture.query("SELECT key, model, state FROM switchyard.cache")
+        let request: JSONValue = ["model": "chat", "messages": [["role": "user", "content": "answered by the fallback"]]]
+        #expect(entries.count == 1)
+        #expect(entries.first?.string("key") == CacheKey(request: request, model: "claude-3-5-sonnet").hex)
+        #expect(entries.first?.string("model") == "claude-3-5-sonnet" && entries.first?.string("state") == "ready")
+    }
+
+    @Test("50 identical jobs in flight at once on the 50/50 route make one provider call")
+    func singleFlightAcrossModels() async throws {
+        var mock = MockProviderConfiguration()
+        mock.models["gpt-4o"]?.latency = .fixed(ms: 300)
+        mock.models["gpt-4o-mini"]?.latency = .fixed(ms: 300)
+        let fixture = try await GatewayFixture.make(mock: mock)
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(route: "chat", prompts: [String](repeating: "one question, two models", count: 50))
+        try await fixture.drain()
+
+        let calls = fixture.mock.engine.stats.count("gpt-4o", "ok") + fixture.mock.engine.stats.count("gpt-4o-mini", "ok")
+        #expect(calls == 1)
+        let succeeded = try await fixture.query("SELECT count(*) AS n FROM switchyard.jobs WHERE state = 'succeeded'")
+        #expect(succeeded.first?.int("n") == 50)
     }
 
     @Test("50 identical jobs in flight at once make one provider call")
