@@ -206,7 +206,7 @@ extension ConfigReader {
                 value, at: path,
                 allowed: [
                     "name", "provider", "model", "azure_deployment", "region", "weight", "priority", "price", "rpm", "tpm",
-                    "context_window",
+                    "rate_window_s", "context_window",
                 ])
         else { return nil }
         let name = string(members, "name", at: path, required: true)
@@ -233,12 +233,16 @@ extension ConfigReader {
         let price = readPrice(members, at: path)
         let rpm = int(members, "rpm", at: path, minimum: 1)
         let tpm = int(members, "tpm", at: path, minimum: 1)
+        let rateWindow =
+            double(members, "rate_window_s", at: path, range: 0.001...3_600, rangeText: "in (0, 3600] seconds")
+            ?? RateBudget.defaultWindowSeconds
         let contextWindow = int(members, "context_window", at: path, minimum: 1)
 
         guard let name, let providerName, let model, let price else { return nil }
         return DeploymentConfig(
             name: name, provider: providerName, model: model, azureDeployment: azureDeployment, region: region,
-            weight: weight, priority: priority, price: price, rpm: rpm, tpm: tpm, contextWindow: contextWindow)
+            weight: weight, priority: priority, price: price, rpm: rpm, tpm: tpm,
+            rateWindowSeconds: rateWindow, contextWindow: contextWindow)
     }
 
     private func readPrice(_ members: [String: JSONValue], at path: String) -> ModelPrice? {

@@ -20,14 +20,17 @@ public struct DeploymentConfig: Sendable, Hashable, Codable {
     public var price: ModelPrice
     /// Requests per minute this deployment may receive from all workers together; nil = unlimited.
     public var rpm: Int?
-    /// Tokens (prompt + completion) per minute; nil = unlimited.
+    /// Tokens (prompt + completion) per minute, from all workers together; nil = unlimited.
     public var tpm: Int?
+    /// The window `rpm` and `tpm` count in, in seconds: 60, or shorter in tests.
+    public var rateWindowSeconds: Double
     /// Maximum prompt + completion tokens; nil = unknown (never excluded for size).
     public var contextWindow: Int?
 
     public init(
         name: String, provider: String, model: String, azureDeployment: String? = nil, region: String? = nil,
-        weight: Double = 1, priority: Int = 0, price: ModelPrice, rpm: Int? = nil, tpm: Int? = nil, contextWindow: Int? = nil
+        weight: Double = 1, priority: Int = 0, price: ModelPrice, rpm: Int? = nil, tpm: Int? = nil,
+        rateWindowSeconds: Double = RateBudget.defaultWindowSeconds, contextWindow: Int? = nil
     ) {
         self.name = name
         self.provider = provider
@@ -39,6 +42,7 @@ public struct DeploymentConfig: Sendable, Hashable, Codable {
         self.price = price
         self.rpm = rpm
         self.tpm = tpm
+        self.rateWindowSeconds = rateWindowSeconds
         self.contextWindow = contextWindow
     }
 
@@ -46,5 +50,6 @@ public struct DeploymentConfig: Sendable, Hashable, Codable {
         case name, provider, model, region, weight, priority, price, rpm, tpm
         case azureDeployment = "azure_deployment"
         case contextWindow = "context_window"
+        case rateWindowSeconds = "rate_window_s"
     }
 }

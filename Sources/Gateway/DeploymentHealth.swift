@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything the workers know about a deployment's condition at routing time: breaker, provider
-/// rate-limit state, the local RPM/TPM budget and latency. The worker keeps these cached and syncs
+/// rate-limit state, this worker's lease of the shared RPM/TPM budget, and latency. The worker keeps these cached and syncs
 /// them with PostgreSQL; routing only reads them.
 public struct DeploymentHealth: Sendable, Hashable {
     public var breaker: CircuitBreaker
@@ -21,7 +21,7 @@ public struct DeploymentHealth: Sendable, Hashable {
 
     /// A healthy deployment with the config's limits and breaker policy.
     public init(deployment: DeploymentConfig, policy: CircuitBreakerPolicy) {
-        self.init(breaker: CircuitBreaker(policy: policy), budget: RateBudget(rpm: deployment.rpm, tpm: deployment.tpm))
+        self.init(breaker: CircuitBreaker(policy: policy), budget: RateBudget(rpm: deployment.rpm, tpm: deployment.tpm, windowSeconds: deployment.rateWindowSeconds))
     }
 
     /// Every deployment of `config`, healthy, with its limits and the breaker policy.

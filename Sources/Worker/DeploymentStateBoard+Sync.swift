@@ -57,28 +57,84 @@ extension DeploymentStateBoard {
         FROM t WHERE s.deployment = t.deployment
         """
 
+    // Every sync transaction locks its rows in name order first: two workers' syncs never deadlock.
+    static let lockSQL = """
+        SELECT deployment FROM switchyard.deployment_state WHERE deployment = ANY($1::text[]) ORDER BY deployment FOR UPDATE
+        """
+
+    // Grants RPM/TPM leases under the row locks taken by lockSQL: what was given back is taken off
+    // first, then each ask is granted up to what the window has left. A lease for a newer window
+    // starts it from zero; one for an older window (a worker whose clock is behind) gets nothing.
+    static let leaseSQL = """
+        WITH r AS (
+            SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(deployment text, window_start timestamptz, rpm int, tpm bigint,
+                want_requests int, want_tokens bigint, return_requests int, return_tokens bigint)
+        ), b AS (
+            SELECT r.*,
+                   CASE WHEN s.budget_window_start = r.window_start THEN greatest(0, s.budget_requests - r.return_requests) ELSE 0 END
+                       AS requests_base,
+                   CASE WHEN s.budget_window_start = r.window_start THEN greatest(0, s.budget_tokens - r.return_tokens) ELSE 0 END
+                       AS tokens_base
+            FROM r JOIN switchyard.deployment_state s ON s.deployment = r.deployment
+            WHERE s.budget_window_start IS NULL OR s.budget_window_start <= r.window_start
+        ), g AS (
+            SELECT b.*,
+                   CASE WHEN b.rpm IS NULL THEN 0 ELSE least(b.want_requests, greatest(0, b.rpm - b.requests_base)) END AS requests_granted,
+                   CASE WHEN b.tpm IS NULL THEN 0 ELSE least(b.want_tokens, greatest(0, b.tpm - b.tokens_base)) END AS tokens_granted
+            FROM b
+        )
+        UPDATE switchyard.deployment_state s SET
+            budget_window_start = g.window_start,
+            budget_requests = g.requests_base + g.requests_granted,
+            budget_tokens = g.tokens_base + g.tokens_granted
+        FROM g WHERE s.deployment = g.deployment
+        RETURNING g.deployment, g.requests_granted, g.tokens_granted::bigint AS tokens_granted,
+                  g.rpm - s.budget_requests AS requests_left, g.tpm - s.budget_tokens AS tokens_left
+        """
+
     static let readSQL = """
         SELECT deployment, breaker_state, consecutive_failures, open_until, probe_holder, probe_expires_at,
                cooldown_until, remaining_requests, remaining_tokens, requests_reset_at, tokens_reset_at, latency_ewma_ms
         FROM switchyard.deployment_state
         """
 
-    /// Writes the queued outcomes, then reads every deployment's shared state into the snapshot
-    /// (the local RPM/TPM budget and latency samples stay this worker's own).
+    /// Writes the queued outcomes and renews the RPM/TPM leases in one transaction, then reads
+    /// every deployment's shared state into the snapshot (latency samples stay this worker's own).
     public func sync() async throws {
-        let (deltas, deployments, policy, alpha) = state.withLock { state in
+        let now = Date()
+        let (deltas, deployments, policy, alpha, leases) = state.withLock { state in
             let deltas = state.deltas
             state.deltas = [:]
-            return (deltas, state.deployments, state.policy, state.alpha)
-        }
-        do {
-            if !deltas.isEmpty { try await flush(deltas, policy: policy, alpha: alpha) }
-        } catch {
-            // Put them back so the next sync writes them.
-            state.withLock { state in
-                for (name, delta) in deltas where state.deltas[name] == nil { state.deltas[name] = delta }
+            var leases: [String: RateBudget.Lease] = [:]
+            for (name, var entry) in state.health where entry.budget.isLimited {
+                if let lease = entry.budget.leaseRequest(now: now), lease.wantRequests + lease.wantTokens + lease.returnRequests
+                    + lease.returnTokens > 0
+                {
+                    leases[name] = lease
+                }
+                state.health[name] = entry
             }
-            throw error
+            return (deltas, state.deployments, state.policy, state.alpha, leases)
+        }
+        if !deltas.isEmpty || !leases.isEmpty {
+            do {
+                let grants = try await write(deltas, leases: leases, deployments: deployments, policy: policy, alpha: alpha)
+                state.withLock { state in
+                    for (name, lease) in leases {
+                        let grant = grants[name]
+                        state.health[name]?.budget.applyGrant(
+                            lease.windowStart, requests: grant?.requests ?? 0, tokens: grant?.tokens ?? 0,
+                            requestsLeft: grant?.requestsLeft, tokensLeft: grant?.tokensLeft)
+                    }
+                }
+            } catch {
+                // Put the outcomes back so the next sync writes them. Leases given back are lost
+                // for this window: less capacity, never more.
+                state.withLock { state in
+                    for (name, delta) in deltas where state.deltas[name] == nil { state.deltas[name] = delta }
+                }
+                throw error
+            }
         }
         let rows = try await client.query(Self.readSQL)
         state.withLock { state in
@@ -102,16 +158,31 @@ extension DeploymentStateBoard {
         }
     }
 
-    private func flush(_ deltas: [String: Delta], policy: CircuitBreakerPolicy, alpha: Double) async throws {
-        let names = deltas.keys.sorted()
+    /// What the shared window granted one deployment.
+    struct Grant {
+        var requests: Int
+        var tokens: Int
+        var requestsLeft: Int?
+        var tokensLeft: Int?
+    }
+
+    private func write(
+        _ deltas: [String: Delta], leases: [String: RateBudget.Lease], deployments: [String: DeploymentConfig],
+        policy: CircuitBreakerPolicy, alpha: Double
+    ) async throws -> [String: Grant] {
+        let names = Set(deltas.keys).union(leases.keys).sorted()
         var ensure: [JSONValue] = []
-        var rows: [JSONValue] = []
         for name in names {
-            guard let delta = deltas[name] else { continue }
+            let provider = deltas[name]?.provider ?? deployments[name]?.provider
+            let model = deltas[name]?.model ?? deployments[name]?.model
             ensure.append(.object([
-                "deployment": .string(name), "provider": delta.provider.map(JSONValue.string) ?? .null,
-                "model": delta.model.map(JSONValue.string) ?? .null,
+                "deployment": .string(name), "provider": provider.map(JSONValue.string) ?? .null,
+                "model": model.map(JSONValue.string) ?? .null,
             ]))
+        }
+        var rows: [JSONValue] = []
+        for name in deltas.keys.sorted() {
+            guard let delta = deltas[name] else { continue }
             var row: [String: JSONValue] = [
                 "deployment": .string(name), "saw_success": .bool(delta.sawSuccess), "trailing_failures": .int(delta.trailingFailures),
                 "breaker_failures": .int(delta.breakerFailures),
@@ -127,16 +198,42 @@ extension DeploymentStateBoard {
             }
             rows.append(.object(row))
         }
+        var asks: [JSONValue] = []
+        for name in leases.keys.sorted() {
+            guard let lease = leases[name], let deployment = deployments[name] else { continue }
+            asks.append(.object([
+                "deployment": .string(name), "window_start": .string(LedgerWriter.timestamp(lease.windowStart)),
+                "rpm": deployment.rpm.map(JSONValue.int) ?? .null, "tpm": deployment.tpm.map(JSONValue.int) ?? .null,
+                "want_requests": .int(lease.wantRequests), "want_tokens": .int(lease.wantTokens),
+                "return_requests": .int(lease.returnRequests), "return_tokens": .int(lease.returnTokens),
+            ]))
+        }
         let ensureJSON = PostgresJSON(bytes: JSONValue.array(ensure).serialized())
         let rowsJSON = PostgresJSON(bytes: JSONValue.array(rows).serialized())
+        let asksJSON = PostgresJSON(bytes: JSONValue.array(asks).serialized())
         let threshold = policy.consecutiveFailures
         let resetMs = policy.resetTimeoutMs
         let windowMs = policy.windowMs
         let minimumRequests = policy.minimumRequests
         let ratio = policy.failureRatio
-        try await client.transaction { connection in
+        let flushes = !rows.isEmpty
+        let leases = !asks.isEmpty
+        return try await client.transaction { connection in
             _ = try connection.query(Self.ensureRowsSQL, [ensureJSON])
-            _ = try connection.query(Self.flushSQL, [rowsJSON, threshold, resetMs, alpha, windowMs, minimumRequests, ratio])
+            _ = try connection.query(Self.lockSQL, [names])
+            if flushes {
+                _ = try connection.query(Self.flushSQL, [rowsJSON, threshold, resetMs, alpha, windowMs, minimumRequests, ratio])
+            }
+            var grants: [String: Grant] = [:]
+            if leases {
+                for row in try connection.query(Self.leaseSQL, [asksJSON]) {
+                    guard let name = row.string("deployment") else { continue }
+                    grants[name] = Grant(
+                        requests: row.int("requests_granted") ?? 0, tokens: row.int("tokens_granted") ?? 0,
+                        requestsLeft: row.int("requests_left"), tokensLeft: row.int("tokens_left"))
+                }
+            }
+            return grants
         }
     }
 }

@@ -4,10 +4,11 @@ import Postgres
 import Synchronization
 
 /// This worker's view of `switchyard.deployment_state`: breaker, cooldown, provider rate-limit
-/// budget and latency per deployment. Routing reads the cached snapshot (never the database per
-/// call); outcomes are applied locally at once and written through in batches by ``sync()``, which
-/// the executor's service loop runs about every 100 ms. The half-open probe is the exception: it
-/// is taken and settled with conditional UPDATEs, so exactly one worker holds it.
+/// budget, this worker's lease of the configured RPM/TPM, and latency per deployment. Routing reads
+/// the cached snapshot (never the database per call); outcomes are applied locally at once and
+/// written through in batches by ``sync()``, which the executor's service loop runs about every
+/// 100 ms and which also renews the RPM/TPM leases (``RateBudget``). The half-open probe is the
+/// exception: it is taken and settled with conditional UPDATEs, so exactly one worker holds it.
 public final class DeploymentStateBoard: Sendable {
     /// Outcomes not yet written, per deployment.
     struct Delta {
@@ -37,9 +38,12 @@ public final class DeploymentStateBoard: Sendable {
 
     let client: PostgresClient
     let state = Mutex(State())
+    /// About how often ``sync()`` runs: a call that lacks only an RPM/TPM lease retries this soon.
+    let syncIntervalMs: Int
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, syncIntervalMs: Int = 100) {
         self.client = client
+        self.syncIntervalMs = syncIntervalMs
     }
 
     /// Adopts a (new) config: its deployments, limits and breaker policy; known state is kept.
@@ -54,8 +58,13 @@ public final class DeploymentStateBoard: Sendable {
                 deployments[deployment.name] = deployment
                 var entry = state.health[deployment.name] ?? DeploymentHealth(deployment: deployment, policy: config.resilience.breaker)
                 entry.breaker.policy = config.resilience.breaker
-                entry.budget.rpm = deployment.rpm
-                entry.budget.tpm = deployment.tpm
+                if entry.budget.rpm != deployment.rpm || entry.budget.tpm != deployment.tpm
+                    || entry.budget.windowSeconds != deployment.rateWindowSeconds
+                {
+                    // New limits: the lease held is of the old ones; the next sync leases afresh.
+                    entry.budget = RateBudget(rpm: deployment.rpm, tpm: deployment.tpm, windowSeconds: deployment.rateWindowSeconds)
+                }
+                entry.budget.leaseRetrySeconds = Double(syncIntervalMs) / 1_000
                 health[deployment.name] = entry
             }
             state.health = health
@@ -66,14 +75,48 @@ public final class DeploymentStateBoard: Sendable {
     /// The cached health of every deployment, for routing.
     public func snapshot() -> [String: DeploymentHealth] { state.withLock { $0.health } }
 
-    /// Counts a call about to go out against the local RPM/TPM budget and the provider's last
+    /// Counts a call about to go out against this worker's RPM/TPM lease and the provider's last
     /// known remaining budget.
-    func noteCall(_ deployment: String, tokens: Int, now: Date) {
+    /// - Returns: false, changing nothing but the demand count, when the lease has no room (another
+    ///   job took the last of it since routing looked): the call must not be made.
+    func reserveCall(_ deployment: String, tokens: Int, now: Date) -> Bool {
         state.withLock { state in
-            guard var entry = state.health[deployment] else { return }
-            _ = entry.budget.reserve(tokens: tokens, now: now)
+            guard var entry = state.health[deployment] else { return true }
+            guard entry.budget.reserve(tokens: tokens, now: now) else {
+                state.health[deployment] = entry
+                return false
+            }
             entry.rateLimit.noteCall(estimatedTokens: tokens, now: now)
             state.health[deployment] = entry
+            return true
+        }
+    }
+
+    /// Gives back a reservation whose call was not made (its breaker probe was taken by another worker).
+    func refundCall(_ deployment: String, tokens: Int, reservedAt: Date) {
+        state.withLock { state in
+            state.health[deployment]?.budget.refund(tokens: tokens, reservedAt: reservedAt)
+        }
+    }
+
+    /// Corrects a call's token reservation by what the provider reported it used.
+    func settleCall(_ deployment: String, estimatedTokens: Int, actualTokens: Int, reservedAt: Date) {
+        state.withLock { state in
+            state.health[deployment]?.budget.settle(estimatedTokens: estimatedTokens, actualTokens: actualTokens, reservedAt: reservedAt)
+        }
+    }
+
+    /// Counts calls that routing turned away for want of an RPM/TPM lease, so the next lease is larger.
+    func noteTurnedAway(_ deployments: [String], tokens: Int) {
+        state.withLock { state in
+            for name in deployments { state.health[name]?.budget.noteTurnedAway(tokens: tokens) }
+        }
+    }
+
+    /// The earliest time any of `deployments` may take a call of `tokens` by its RPM/TPM lease.
+    func earliestBudgetCall(_ deployments: [String], tokens: Int, now: Date) -> Date? {
+        state.withLock { state in
+            deployments.compactMap { state.health[$0]?.budget.earliestCall(tokens: tokens, now: now) }.min()
         }
     }
 

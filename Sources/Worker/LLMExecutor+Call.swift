@@ -13,11 +13,12 @@ extension LLMExecutor {
 
     /// Calls `deployment` once: the adapter of its wire format, the endpoint and key picked by
     /// rotation, the per-attempt timeout. Never throws: failures come back classified.
+    /// - Parameter startedAt: the ledger's `started_at`: when the call's RPM/TPM lease was reserved,
+    ///   so the ledger counts calls in the same windows as the budget.
     func call(
         _ deployment: String, request: ChatRequest, config: GatewayConfig, costs: CostCalculator?, route: String,
-        rotation: Int, timeoutMs: Int
+        rotation: Int, timeoutMs: Int, startedAt: Date = Date()
     ) async -> CallResult {
-        let startedAt = Date()
         var usage = UsageRecord(outcome: "network", startedAt: startedAt)
         usage.route = route
         usage.deployment = deployment

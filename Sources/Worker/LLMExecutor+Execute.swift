@@ -32,6 +32,8 @@ extension LLMExecutor {
             return .failed(JobError(code: "unknown_route", message: "unknown model or route \"\(job.route)\""), retryable: false)
         }
         var records = JobRecords()
+        let turnedAway = decision.excluded.filter { $0.reason == .budgetSpent }.map(\.deployment)
+        if !turnedAway.isEmpty { board.noteTurnedAway(turnedAway, tokens: routing.budgetTokens) }
         if let stall = decision.stall(now: now, snoozes: Int(job.snoozes), backoff: config.resilience.backoff, using: &random) {
             records.routingTrace = decision.traceJSON()
             switch stall {
@@ -76,6 +78,7 @@ extension LLMExecutor {
         var calls = 0
         var lastError: ProviderError?
         var onlyRateLimited = true
+        var budgetSkipped = false
         while !remaining.isEmpty && calls < decision.maxCalls {
             if context.isCancelled {
                 records.releasedPendingKey = cacheKey
@@ -83,15 +86,22 @@ extension LLMExecutor {
                 return .recorded(.failed(.cancelled, retryable: false), records)
             }
             let name = remaining.removeFirst()
+            let reservedAt = Date()
+            guard board.reserveCall(name, tokens: routing.budgetTokens, now: reservedAt) else {
+                budgetSkipped = true  // Another job took the last of this worker's RPM/TPM lease.
+                continue
+            }
             var isProbe = false
-            if board.needsProbe(name, now: Date()) {
-                guard await board.acquireProbe(name, holder: holder) else { continue }
+            if board.needsProbe(name, now: reservedAt) {
+                guard await board.acquireProbe(name, holder: holder) else {
+                    board.refundCall(name, tokens: routing.budgetTokens, reservedAt: reservedAt)
+                    continue
+                }
                 isProbe = true
             }
-            board.noteCall(name, tokens: routing.budgetTokens, now: Date())
             var result = await call(
                 name, request: request, config: config, costs: loaded.costs, route: job.route,
-                rotation: Int(job.id) &+ calls, timeoutMs: timeoutMs)
+                rotation: Int(job.id) &+ calls, timeoutMs: timeoutMs, startedAt: reservedAt)
             result.usage.failover = calls > 0
             calls += 1
             let usage = result.usage
@@ -101,6 +111,9 @@ extension LLMExecutor {
                 startedAt: usage.startedAt, failover: usage.failover, error: result.error?.description))
 
             if let completion = result.completion {
+                board.settleCall(
+                    name, estimatedTokens: routing.budgetTokens, actualTokens: usage.promptTokens + usage.completionTokens,
+                    reservedAt: reservedAt)
                 board.record(name, success: true, countsAgainstBreaker: false, rateLimited: false, latencyMs: usage.latencyMs,
                              observation: result.observation, now: Date())
                 if isProbe { await board.settleProbe(name, holder: holder, success: true) }
@@ -146,6 +159,15 @@ extension LLMExecutor {
         records.releasedPendingKey = cacheKey
         records.routingTrace = decision.traceJSON()
         guard let lastError else {
+            if budgetSkipped {
+                // The RPM/TPM lease ran out between routing and calling: retry when it is renewed.
+                let later = Date()
+                let until = board.earliestBudgetCall(decision.order, tokens: routing.budgetTokens, now: later)
+                    ?? later.addingTimeInterval(Double(board.syncIntervalMs) / 1_000)
+                let jitter = Double(Int.random(in: 0...50, using: &random)) / 1_000
+                return .recorded(.snoozed(until: until.addingTimeInterval(jitter),
+                                          reason: JobError(code: "budget_spent", message: "the configured RPM/TPM is used up for now")), records)
+            }
             // Every deployment left needed the half-open probe another worker holds.
             let delay = Double(config.resilience.backoff.delayMs(attempt: Int(job.snoozes) + 1, using: &random)) / 1_000
             return .recorded(.snoozed(until: now.addingTimeInterval(min(delay, 1)),

@@ -55,7 +55,7 @@ public final class LLMExecutor: JobExecutor, Sendable {
         self.client = client
         self.upstream = upstream
         self.settings = settings
-        self.board = DeploymentStateBoard(client: client)
+        self.board = DeploymentStateBoard(client: client, syncIntervalMs: settings.syncIntervalMs)
         self.cache = ResponseCache(client: client)
         self.cacheLookups = CacheLookupBatcher(client: client)
     }

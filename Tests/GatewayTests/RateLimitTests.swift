@@ -3,7 +3,7 @@ import Testing
 
 import Gateway
 
-@Suite("Rate limits: provider headers, cooldowns, local RPM/TPM budget, backoff, failover criteria")
+@Suite("Rate limits: provider headers, cooldowns, leased RPM/TPM budget, backoff, failover criteria")
 struct RateLimitTests {
     let now = Fixtures.now
 
@@ -63,33 +63,108 @@ struct RateLimitTests {
         #expect(state.earliestCall(estimatedTokens: 10, now: now) == later(60))
     }
 
-    @Test func localRPMBudget() {
+    /// A budget holding a lease of `requests` / `tokens` for the window of `at`, with what the
+    /// shared window has left after it.
+    func leased(rpm: Int?, tpm: Int?, requests: Int, tokens: Int, sharedRequests: Int? = nil, sharedTokens: Int? = nil)
+        -> RateBudget
+    {
+        var budget = RateBudget(rpm: rpm, tpm: tpm)
+        let lease = budget.leaseRequest(now: now)
+        budget.applyGrant(lease!.windowStart, requests: requests, tokens: tokens, requestsLeft: sharedRequests, tokensLeft: sharedTokens)
+        return budget
+    }
+
+    /// Reservations of `tokens` each at `at` until one does not fit: how many did.
+    func reservations(_ budget: inout RateBudget, tokens: Int, at: Date, upTo limit: Int = 10_000) -> Int {
+        var count = 0
+        while count < limit, budget.reserve(tokens: tokens, now: at) { count += 1 }
+        return count
+    }
+
+    @Test func withoutALeaseNoCallGoesOutAndTheDemandIsCounted() {
         var budget = RateBudget(rpm: 3, tpm: nil)
-        for i in 0..<3 { #expect(budget.reserve(tokens: 10, now: later(Double(i))) == nil) }
-        #expect(budget.reserve(tokens: 10, now: later(5)) == later(60))
+        #expect(budget.earliestCall(tokens: 10, now: now) == later(0.1))
+        #expect(reservations(&budget, tokens: 10, at: now) == 0)
+        budget.noteTurnedAway(tokens: 10)
+        #expect(budget.demandRequests == 2)
+        let lease = budget.leaseRequest(now: now)
+        #expect(lease?.windowStart == now && lease?.wantRequests == 3 && lease?.wantTokens == 0)
+        #expect(lease?.returnRequests == 0 && lease?.returnTokens == 0)
+        #expect(budget.demandRequests == 0)
+    }
+
+    @Test func aLeaseIsSpentLocallyAndExpiresWithItsWindow() {
+        var budget = leased(rpm: 3, tpm: nil, requests: 3, tokens: 0, sharedRequests: 5)
+        #expect(reservations(&budget, tokens: 10, at: later(1)) == 3)
+        // The lease is spent but the window is not: the next lease is about one sync away.
+        #expect(budget.earliestCall(tokens: 10, now: later(5)) == later(5.1))
+        // The whole window is spent: wait for the next one.
+        budget.sharedRequestsLeft = 0
         #expect(budget.earliestCall(tokens: 10, now: later(59)) == later(60))
-        #expect(budget.reserve(tokens: 10, now: later(60)) == nil)
-        #expect(budget.requests == 1)
+        // A new window: the old allowance is gone.
+        budget.requestsLeft = 2
+        #expect(budget.earliestCall(tokens: 10, now: later(60)) == later(60.1))
+        let lease = budget.leaseRequest(now: later(60))
+        #expect(lease?.windowStart == later(60) && lease?.returnRequests == 0)
+        #expect(budget.requestsLeft == 0)
     }
 
-    @Test func localTPMBudgetWithAdjustment() {
-        var budget = RateBudget(rpm: nil, tpm: 1_000)
-        #expect(budget.reserve(tokens: 600, now: now) == nil)
-        #expect(budget.reserve(tokens: 600, now: later(1)) == later(60))
-        budget.adjust(tokensBy: -300, now: later(2))  // the call used 300, not 600
-        #expect(budget.reserve(tokens: 600, now: later(3)) == nil)
-        #expect(budget.tokens == 900)
+    @Test func whatIsHeldBeyondTheDemandIsGivenBack() {
+        var budget = leased(rpm: 1_000, tpm: nil, requests: 100, tokens: 0)
+        #expect(reservations(&budget, tokens: 1, at: now, upTo: 20) == 20)
+        let lease = budget.leaseRequest(now: later(0.1))
+        // Target: twice the 20 calls of the last interval; 80 held, 40 given back.
+        #expect(lease?.wantRequests == 0 && lease?.returnRequests == 40)
+        #expect(budget.requestsLeft == 40)
+        // Idle: a worker keeps 1% of the limit.
+        let idle = budget.leaseRequest(now: later(0.2))
+        #expect(idle?.returnRequests == 30)
+        #expect(budget.requestsLeft == 10)
     }
 
-    @Test func aCallLargerThanTheWholeTPMFitsAnEmptyWindow() {
-        var budget = RateBudget(rpm: nil, tpm: 1_000)
-        #expect(budget.reserve(tokens: 5_000, now: now) == nil)
-        #expect(budget.reserve(tokens: 1, now: later(1)) == later(60))
+    @Test func tokensAreReservedByEstimateAndSettledByUsage() {
+        var budget = leased(rpm: nil, tpm: 1_000, requests: 0, tokens: 1_000)
+        #expect(reservations(&budget, tokens: 600, at: now) == 1)
+        budget.settle(estimatedTokens: 600, actualTokens: 300, reservedAt: now)  // the call used 300, not 600
+        #expect(reservations(&budget, tokens: 600, at: later(3)) == 1)
+        #expect(budget.tokensLeft == 100)
+        // An underestimate is a debt the next lease covers first.
+        budget.settle(estimatedTokens: 600, actualTokens: 900, reservedAt: later(3))
+        #expect(budget.tokensLeft == -200)
+        let lease = budget.leaseRequest(now: later(4))
+        #expect(lease?.wantTokens == 1_000 + 200)
     }
 
-    @Test func unlimitedBudgetNeverWaits() {
+    @Test func aRefundGivesTheReservationBack() {
+        var budget = leased(rpm: 2, tpm: 100, requests: 1, tokens: 100)
+        #expect(reservations(&budget, tokens: 60, at: now) == 1)
+        budget.refund(tokens: 60, reservedAt: now)
+        #expect(budget.requestsLeft == 1 && budget.tokensLeft == 100)
+        // A refund for a window that is over changes nothing.
+        budget.refund(tokens: 60, reservedAt: later(-1))
+        #expect(budget.requestsLeft == 1)
+    }
+
+    @Test func aCallLargerThanTheWholeTPMTakesAWholeWindow() {
+        var half = leased(rpm: nil, tpm: 1_000, requests: 0, tokens: 500, sharedTokens: 500)
+        #expect(half.earliestCall(tokens: 5_000, now: now) == later(0.1))
+        #expect(reservations(&half, tokens: 5_000, at: now) == 0)
+        var whole = leased(rpm: nil, tpm: 1_000, requests: 0, tokens: 1_000, sharedTokens: 0)
+        #expect(reservations(&whole, tokens: 5_000, at: now) == 1)
+        #expect(whole.earliestCall(tokens: 1, now: later(1)) == later(60))
+    }
+
+    @Test func unlimitedBudgetNeverWaitsNorLeases() {
         var budget = RateBudget(rpm: nil, tpm: nil)
-        for _ in 0..<1_000 { #expect(budget.reserve(tokens: 1_000_000, now: now) == nil) }
+        #expect(reservations(&budget, tokens: 1_000_000, at: now, upTo: 1_000) == 1_000)
+        let lease = budget.leaseRequest(now: now)
+        #expect(lease == nil)
+    }
+
+    @Test(arguments: [(0.0, 0.0), (59.999, 0.0), (59.9996, 60.0), (60.0, 60.0), (61.5, 60.0)])
+    func windowsAreAlignedToTheMillisecondClock(offset: Double, start: Double) {
+        #expect(RateBudget(rpm: 1, tpm: nil).window(at: later(offset)) == later(start))
+        #expect(RateBudget(rpm: 1, tpm: nil, windowSeconds: 0.25).window(at: later(0.6)) == later(0.5))
     }
 
     @Test(arguments: 1...12)

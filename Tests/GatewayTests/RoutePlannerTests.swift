@@ -110,7 +110,10 @@ struct RoutePlannerTests {
         var exhausted = DeploymentHealth()
         exhausted.rateLimit.apply(.init(remainingRequests: 0, requestsResetAt: now.addingTimeInterval(5)))
         var spent = DeploymentHealth(budget: RateBudget(rpm: 1, tpm: nil))
-        #expect(spent.budget.reserve(tokens: 10, now: now) == nil)
+        let lease = spent.budget.leaseRequest(now: now)
+        spent.budget.applyGrant(now, requests: 1, tokens: 0, requestsLeft: 0, tokensLeft: nil)
+        let reserved = spent.budget.reserve(tokens: 10, now: now)
+        #expect(lease?.windowStart == now && reserved)
         let halfOpen = DeploymentHealth(
             breaker: CircuitBreaker(
                 state: CircuitBreakerState(state: .halfOpen, probeHolder: "worker-2/job-9", probeExpiresAt: later)))

@@ -97,6 +97,34 @@ struct GatewayFixture {
         await service.value
     }
 
+    /// Runs `workers` LLM workers at once until the queue is empty. Each has its own database
+    /// client, executor and deployment state board, as separate processes would; they share only
+    /// PostgreSQL (and, in this process, the upstream client).
+    func drain(workers: Int, concurrency: Int) async throws {
+        var pairs: [(WorkerRuntime, LLMExecutor, PostgresClient)] = []
+        for index in 0..<workers {
+            var configuration = WorkerFixture.configuration(concurrency: concurrency)
+            configuration.drain = true
+            configuration.workerID = "worker-\(index)"
+            let client = TestDatabase.client(base.url, maxConnections: 4)
+            var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: PostgresConfiguration(url: base.url))
+            settings.log = { _ in }
+            let executor = LLMExecutor(client: client, upstream: upstream, settings: settings)
+            _ = try await executor.reloadConfig()
+            let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
+                                            listenerConfiguration: PostgresConfiguration(url: base.url))
+            pairs.append((runtime, executor, client))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (_, executor, _) in pairs { group.addTask { await executor.run() } }
+            await withTaskGroup(of: Void.self) { runtimes in
+                for (runtime, _, _) in pairs { runtimes.addTask { await runtime.run() } }
+            }
+            for (_, executor, _) in pairs { executor.stop() }
+        }
+        for (_, _, client) in pairs { client.shutdown() }
+    }
+
     func query(_ sql: String) async throws -> PostgresResult { try await base.client.query(sql) }
 
     func shutdown() async {
