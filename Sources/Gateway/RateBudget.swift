@@ -18,9 +18,20 @@ import Foundation
 /// overestimate goes back into the allowance, an underestimate becomes a debt that the next lease
 /// covers first. Calls are counted at reservation; a call that is not made after all is given
 /// back with ``refund(tokens:reservedAt:)``.
+///
+/// A deployment without configured limits that answers 429 *learns* the limits its provider
+/// reports (`x-ratelimit-limit-*`): from then on they are enforced the same way, per window of
+/// ``windowSeconds``, and later responses keep them current (``learn(limitRequests:limitTokens:)``).
 public struct RateBudget: Sendable, Hashable {
-    public var rpm: Int?
-    public var tpm: Int?
+    /// The limits from config.
+    public var configuredRPM: Int?
+    public var configuredTPM: Int?
+    /// The limits the provider reported, once a 429 showed that they bind.
+    public var learnedRPM: Int?
+    public var learnedTPM: Int?
+    /// The limits in force: configured, else learned.
+    public var rpm: Int? { configuredRPM ?? learnedRPM }
+    public var tpm: Int? { configuredTPM ?? learnedTPM }
     /// The length of the windows `rpm` and `tpm` count in (60 for per-minute limits).
     public var windowSeconds: Double
     /// The window this worker's allowance belongs to; nil = none held.
@@ -43,9 +54,22 @@ public struct RateBudget: Sendable, Hashable {
     public static let defaultWindowSeconds: Double = 60
 
     public init(rpm: Int?, tpm: Int?, windowSeconds: Double = RateBudget.defaultWindowSeconds) {
-        self.rpm = rpm
-        self.tpm = tpm
+        self.configuredRPM = rpm
+        self.configuredTPM = tpm
         self.windowSeconds = windowSeconds
+    }
+
+    /// Whether limits the provider reported are in force.
+    public var isLearned: Bool { learnedRPM != nil || learnedTPM != nil }
+
+    /// Adopts the limits a response reported (for those not configured).
+    /// - Returns: whether the learned limits changed.
+    @discardableResult
+    public mutating func learn(limitRequests: Int?, limitTokens: Int?) -> Bool {
+        let before = (learnedRPM, learnedTPM)
+        if configuredRPM == nil, let limit = limitRequests, limit > 0 { learnedRPM = limit }
+        if configuredTPM == nil, let limit = limitTokens, limit > 0 { learnedTPM = limit }
+        return before != (learnedRPM, learnedTPM)
     }
 
     /// What one sync asks of the shared window.
@@ -57,6 +81,9 @@ public struct RateBudget: Sendable, Hashable {
         /// Allowance of this window given back (already removed locally).
         public var returnRequests: Int
         public var returnTokens: Int
+        /// The limits in force (configured or learned) that the shared window is capped at.
+        public var rpm: Int?
+        public var tpm: Int?
     }
 
     public var isLimited: Bool { rpm != nil || tpm != nil }
@@ -155,7 +182,7 @@ public struct RateBudget: Sendable, Hashable {
         demandTokens = 0
         return Lease(
             windowStart: current, wantRequests: requests.want, wantTokens: tokens.want, returnRequests: requests.give,
-            returnTokens: tokens.give)
+            returnTokens: tokens.give, rpm: rpm, tpm: tpm)
     }
 
     /// Adds what the shared window granted for `window` (ignored when that window is over).

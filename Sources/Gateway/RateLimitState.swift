@@ -31,29 +31,36 @@ public struct RateLimitState: Sendable, Hashable, Codable {
         public var tokensResetAt: Date?
         /// Absolute time from `Retry-After` (seconds or HTTP date), when present.
         public var retryAfter: Date?
+        /// The limits the provider reported (`x-ratelimit-limit-*`, `anthropic-ratelimit-*-limit`):
+        /// after a 429 they become the deployment's shared budget (``RateBudget``).
+        public var limitRequests: Int?
+        public var limitTokens: Int?
 
         public init(
             remainingRequests: Int? = nil, remainingTokens: Int? = nil, requestsResetAt: Date? = nil,
-            tokensResetAt: Date? = nil, retryAfter: Date? = nil
+            tokensResetAt: Date? = nil, retryAfter: Date? = nil, limitRequests: Int? = nil, limitTokens: Int? = nil
         ) {
             self.remainingRequests = remainingRequests
             self.remainingTokens = remainingTokens
             self.requestsResetAt = requestsResetAt
             self.tokensResetAt = tokensResetAt
             self.retryAfter = retryAfter
+            self.limitRequests = limitRequests
+            self.limitTokens = limitTokens
         }
 
         /// From times relative to the response, as the Providers module's `RateLimitInfo` gives them
         /// (for Anthropic's separate input/output token buckets, pass the tighter one).
         public init(
             now: Date, remainingRequests: Int?, resetRequestsAfter: Double?, remainingTokens: Int?,
-            resetTokensAfter: Double?, retryAfter: Double?
+            resetTokensAfter: Double?, retryAfter: Double?, limitRequests: Int? = nil, limitTokens: Int? = nil
         ) {
             self.init(
                 remainingRequests: remainingRequests, remainingTokens: remainingTokens,
                 requestsResetAt: resetRequestsAfter.map { now.addingTimeInterval($0) },
                 tokensResetAt: resetTokensAfter.map { now.addingTimeInterval($0) },
-                retryAfter: retryAfter.map { now.addingTimeInterval($0) })
+                retryAfter: retryAfter.map { now.addingTimeInterval($0) }, limitRequests: limitRequests,
+                limitTokens: limitTokens)
         }
     }
 

@@ -17,7 +17,8 @@ extension DeploymentStateBoard {
         WITH r AS (
             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(deployment text, saw_success boolean, trailing_failures int,
                 breaker_failures int, calls bigint, failures bigint, latency_ms double precision, cooldown_until timestamptz,
-                remaining_requests int, remaining_tokens int, requests_reset_at timestamptz, tokens_reset_at timestamptz)
+                remaining_requests int, remaining_tokens int, requests_reset_at timestamptz, tokens_reset_at timestamptz,
+                learned_rpm int, learned_tpm bigint)
         ), w AS (
             SELECT r.*, s.breaker_state,
                    CASE WHEN r.saw_success THEN r.trailing_failures ELSE s.consecutive_failures + r.trailing_failures END AS consecutive,
@@ -51,6 +52,8 @@ extension DeploymentStateBoard {
             requests_reset_at = CASE WHEN t.remaining_requests IS NULL THEN s.requests_reset_at ELSE t.requests_reset_at END,
             remaining_tokens = coalesce(t.remaining_tokens, s.remaining_tokens),
             tokens_reset_at = CASE WHEN t.remaining_tokens IS NULL THEN s.tokens_reset_at ELSE t.tokens_reset_at END,
+            learned_rpm = coalesce(t.learned_rpm, s.learned_rpm),
+            learned_tpm = coalesce(t.learned_tpm, s.learned_tpm),
             calls_total = s.calls_total + t.calls,
             failures_total = s.failures_total + t.failures,
             updated_at = now()
@@ -94,7 +97,8 @@ extension DeploymentStateBoard {
 
     static let readSQL = """
         SELECT deployment, breaker_state, consecutive_failures, open_until, probe_holder, probe_expires_at,
-               cooldown_until, remaining_requests, remaining_tokens, requests_reset_at, tokens_reset_at, latency_ewma_ms
+               cooldown_until, remaining_requests, remaining_tokens, requests_reset_at, tokens_reset_at, latency_ewma_ms,
+               learned_rpm, learned_tpm
         FROM switchyard.deployment_state
         """
 
@@ -150,6 +154,7 @@ extension DeploymentStateBoard {
                 entry.rateLimit.remainingTokens = row.int("remaining_tokens")
                 entry.rateLimit.requestsResetAt = row.date("requests_reset_at")
                 entry.rateLimit.tokensResetAt = row.date("tokens_reset_at")
+                entry.budget.learn(limitRequests: row.int("learned_rpm"), limitTokens: row.int("learned_tpm"))
                 if let ms = row.double("latency_ewma_ms") {
                     entry.latency = LatencyEWMA(milliseconds: ms, samples: max(1, entry.latency.samples))
                 }
@@ -190,6 +195,8 @@ extension DeploymentStateBoard {
             ]
             if delta.latencyCount > 0 { row["latency_ms"] = .double(delta.latencySum / Double(delta.latencyCount)) }
             if let until = delta.cooldownUntil { row["cooldown_until"] = .string(LedgerWriter.timestamp(until)) }
+            if let value = delta.learnedRPM { row["learned_rpm"] = .int(value) }
+            if let value = delta.learnedTPM { row["learned_tpm"] = .int(value) }
             if let observation = delta.observation {
                 if let value = observation.remainingRequests { row["remaining_requests"] = .int(value) }
                 if let value = observation.remainingTokens { row["remaining_tokens"] = .int(value) }
@@ -200,10 +207,10 @@ extension DeploymentStateBoard {
         }
         var asks: [JSONValue] = []
         for name in leases.keys.sorted() {
-            guard let lease = leases[name], let deployment = deployments[name] else { continue }
+            guard let lease = leases[name] else { continue }
             asks.append(.object([
                 "deployment": .string(name), "window_start": .string(LedgerWriter.timestamp(lease.windowStart)),
-                "rpm": deployment.rpm.map(JSONValue.int) ?? .null, "tpm": deployment.tpm.map(JSONValue.int) ?? .null,
+                "rpm": lease.rpm.map(JSONValue.int) ?? .null, "tpm": lease.tpm.map(JSONValue.int) ?? .null,
                 "want_requests": .int(lease.wantRequests), "want_tokens": .int(lease.wantTokens),
                 "return_requests": .int(lease.returnRequests), "return_tokens": .int(lease.returnTokens),
             ]))

@@ -25,6 +25,9 @@ public final class DeploymentStateBoard: Sendable {
         var latencyCount = 0
         var cooldownUntil: Date?
         var observation: RateLimitState.Observation?
+        /// Provider-reported limits this worker adopted (after a 429), for the other workers.
+        var learnedRPM: Int?
+        var learnedTPM: Int?
     }
 
     struct State {
@@ -58,10 +61,11 @@ public final class DeploymentStateBoard: Sendable {
                 deployments[deployment.name] = deployment
                 var entry = state.health[deployment.name] ?? DeploymentHealth(deployment: deployment, policy: config.resilience.breaker)
                 entry.breaker.policy = config.resilience.breaker
-                if entry.budget.rpm != deployment.rpm || entry.budget.tpm != deployment.tpm
+                if entry.budget.configuredRPM != deployment.rpm || entry.budget.configuredTPM != deployment.tpm
                     || entry.budget.windowSeconds != deployment.rateWindowSeconds
                 {
-                    // New limits: the lease held is of the old ones; the next sync leases afresh.
+                    // New limits: the lease held is of the old ones; the next sync leases afresh
+                    // (and reads the learned limits again).
                     entry.budget = RateBudget(rpm: deployment.rpm, tpm: deployment.tpm, windowSeconds: deployment.rateWindowSeconds)
                 }
                 entry.budget.leaseRetrySeconds = Double(syncIntervalMs) / 1_000
@@ -173,6 +177,13 @@ public final class DeploymentStateBoard: Sendable {
             }
             if rateLimited, let until = entry.rateLimit.cooldownUntil {
                 delta.cooldownUntil = max(delta.cooldownUntil ?? until, until)
+            }
+            // A 429 makes the provider's reported limits the shared budget; later responses update them.
+            if let observation, rateLimited || entry.budget.isLearned,
+                entry.budget.learn(limitRequests: observation.limitRequests, limitTokens: observation.limitTokens)
+            {
+                delta.learnedRPM = entry.budget.learnedRPM
+                delta.learnedTPM = entry.budget.learnedTPM
             }
             state.health[deployment] = entry
             state.deltas[deployment] = delta

@@ -81,7 +81,8 @@ extension LLMExecutor {
         let resetTokens = [info.resetTokens, info.resetInputTokens, info.resetOutputTokens].compactMap { $0 }.max()
         return RateLimitState.Observation(
             now: now, remainingRequests: info.remainingRequests, resetRequestsAfter: info.resetRequests,
-            remainingTokens: remainingTokens, resetTokensAfter: resetTokens, retryAfter: info.retryAfter)
+            remainingTokens: remainingTokens, resetTokensAfter: resetTokens, retryAfter: info.retryAfter,
+            limitRequests: info.limitRequests, limitTokens: info.limitTokens)
     }
 
     /// How a provider error counts for routing.

@@ -219,24 +219,61 @@ struct LLMExecutorTests {
         #expect(rows.first?.string("outcome") == "client_error" && rows.first?.int("http_status") == 401)
     }
 
-    @Test("a 429 storm with Retry-After snoozes jobs, and all of them succeed")
-    func rateLimitStorm() async throws {
+    /// Against both kinds of the mock's window. With fixed windows aligned like the budget's, the
+    /// 429s of the whole storm also stay within one window's worth; with sliding ones, calls made
+    /// late in one of the budget's windows and early in the next may draw more 429s, each answered
+    /// by a cooldown.
+    @Test("a 429 storm across 3 workers: jobs snooze, all succeed, and calls exceed the mock's limit by at most one window's worth",
+          arguments: [MockRateWindow.sliding, .fixed])
+    func rateLimitStorm(window: MockRateWindow) async throws {
+        let limit = 10
         var mock = MockProviderConfiguration()
-        mock.models["gpt-4o-mini"]?.requestsPerMinute = 10
+        mock.models["gpt-4o-mini"]?.requestsPerMinute = limit
         mock.models["gpt-4o-mini"]?.windowSeconds = 1
+        mock.models["gpt-4o-mini"]?.window = window
+        // The provider counts in one-second windows, and the deployment says so (rate_window_s):
+        // after the first 429 the workers enforce the limit its headers report, together.
         let fixture = try await GatewayFixture.make(
-            mock: mock, extraRoutes: #", {"name": "mini", "strategy": "priority", "targets": ["gpt-4o-mini"]}"#)
+            mock: mock,
+            extraDeployments: """
+                , {"name": "stormy", "provider": "openai", "model": "gpt-4o-mini", "rate_window_s": 1,
+                   "price": {"input_per_million": 0.15, "output_per_million": 0.60}}
+                """,
+            extraRoutes: #", {"name": "stormy", "strategy": "priority", "targets": ["stormy"]}"#)
         defer { Task { await fixture.shutdown() } }
-        _ = try await fixture.enqueue(route: "mini", prompts: (0..<30).map { "storm \($0)" }, options: Self.noCache)
-        try await fixture.drain()
+        let jobCount = 60
+        _ = try await fixture.enqueue(route: "stormy", prompts: (0..<jobCount).map { "storm \($0)" }, options: Self.noCache)
+        // 12 calls in flight at most: the first burst, before any answer, is within one window's worth over.
+        try await fixture.drain(workers: 3, concurrency: 4)
 
         let jobs = try await fixture.query("""
             SELECT count(*) FILTER (WHERE state = 'succeeded') AS ok, sum(snoozes) AS snoozes, max(attempt - snoozes) AS tries
             FROM switchyard.jobs
             """)
-        #expect(jobs.first?.int("ok") == 30)
+        #expect(jobs.first?.int("ok") == jobCount)
         #expect((jobs.first?.int("snoozes") ?? 0) > 0)
-        #expect((jobs.first?.int("tries") ?? 99) <= 1)
-        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "ok") == 30)
+        #expect((jobs.first?.int("tries") ?? 99) <= 1)  // snoozed, never failed
+        let admitted = fixture.mock.engine.stats.count("gpt-4o-mini", "ok")
+        let rejected = fixture.mock.engine.stats.count("gpt-4o-mini", "rate_limited")
+        #expect(admitted == jobCount)
+        #expect(rejected > 0, "the storm happened")
+        let ledger = try await fixture.query("SELECT count(*) FILTER (WHERE outcome = 'rate_limited') AS limited, count(*) AS calls FROM switchyard.attempts")
+        #expect(ledger.first?.int("limited") == rejected && ledger.first?.int("calls") == admitted + rejected)
+        // In any of the mock's windows (any second for a sliding one, each clock-aligned second for
+        // a fixed one), at most the limit plus one window's worth of calls reached it.
+        let busiest = try await fixture.query(window == .sliding ? """
+            SELECT max((SELECT count(*) FROM switchyard.attempts b
+                        WHERE b.started_at >= a.started_at AND b.started_at < a.started_at + interval '1 second')) AS n
+            FROM switchyard.attempts a
+            """ : """
+            SELECT max(n) AS n FROM (SELECT count(*) AS n FROM switchyard.attempts GROUP BY floor(extract(epoch FROM started_at))) w
+            """)
+        #expect((busiest.first?.int("n") ?? 99) <= 2 * limit, "calls in the busiest window: \(busiest.first?.int("n") ?? -1)")
+        if window == .fixed {
+            // Windows like the budget's: beyond the first burst, the storm draws (almost) no more 429s.
+            #expect(rejected <= limit, "429s: \(rejected)")
+        }
+        let learned = try await fixture.query("SELECT learned_rpm FROM switchyard.deployment_state WHERE deployment = 'stormy'")
+        #expect(learned.first?.int("learned_rpm") == limit)
     }
 }
