@@ -178,9 +178,16 @@ extension ConfigReader {
         var classifier = ClassifierSettings()
         if let classifierValue = fields["classifier"] {
             let classifierPath = Self.join(complexityPath, "classifier")
-            if let settings = object(classifierValue, at: classifierPath, allowed: ["mode", "route"]) {
+            if let settings = object(classifierValue, at: classifierPath, allowed: ["mode", "route", "timeout_ms"]) {
                 classifier.mode = enumeration(settings, "mode", at: classifierPath, as: Classification.Mode.self) ?? .ruleBased
                 classifier.route = string(settings, "route", at: classifierPath)
+                if let timeout = int(settings, "timeout_ms", at: classifierPath, minimum: 1) {
+                    if timeout > 600_000 {
+                        report(Self.join(classifierPath, "timeout_ms"), "expected at most 600000 (ms), found \(timeout)")
+                    } else {
+                        classifier.timeoutMs = timeout
+                    }
+                }
                 if classifier.mode == .llm, classifier.route == nil {
                     report(Self.join(classifierPath, "route"), "required for mode \"llm\": the route that classifies")
                 }

@@ -30,7 +30,9 @@ public struct LLMClassifierPrompt: Sendable {
         self.maxPromptCharacters = maxPromptCharacters
     }
 
-    static let systemPrompt = """
+    /// The system message; it opens with "You classify prompts for an LLM router." (the mock
+    /// provider recognises classifier requests by that).
+    public static let systemPrompt = """
         You classify prompts for an LLM router. Reply with one JSON object and nothing else:
         {"complexity_score": <integer 1-10>, "task_type": "<one of: \
         \(TaskType.allCases.map(\.rawValue).joined(separator: ", "))>", \

@@ -45,12 +45,22 @@ public struct RouteCacheSettings: Sendable, Hashable, Codable {
 public struct ClassifierSettings: Sendable, Hashable, Codable {
     public var mode: Classification.Mode
     /// For `llm` mode: the route whose model classifies (its answer is parsed by ``LLMClassifierPrompt``);
-    /// the rule-based classifier is used when that call fails.
+    /// the rule-based classifier is used when that call fails, times out or answers unparseably.
     public var route: String?
+    /// For `llm` mode: the deadline of the classifier call.
+    public var timeoutMs: Int
 
-    public init(mode: Classification.Mode = .ruleBased, route: String? = nil) {
+    public static let defaultTimeoutMs = 10_000
+
+    public init(mode: Classification.Mode = .ruleBased, route: String? = nil, timeoutMs: Int = ClassifierSettings.defaultTimeoutMs) {
         self.mode = mode
         self.route = route
+        self.timeoutMs = timeoutMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mode, route
+        case timeoutMs = "timeout_ms"
     }
 }
 

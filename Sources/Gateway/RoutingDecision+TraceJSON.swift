@@ -19,6 +19,7 @@ extension RoutingDecision {
         if let chosen { object["chosen"] = .string(chosen) }
         if let classification { object["classification"] = classification.traceValue }
         if let earliestRetryAt { object["earliest_retry_at"] = .string(TraceTimestamp.string(earliestRetryAt)) }
+        if !classifierCalls.isEmpty { object["classifier_calls"] = .array(classifierCalls.map(\.traceValue)) }
         return .object(object)
     }
 }

@@ -89,6 +89,9 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     /// Provider calls allowed in this try: 1 + the route's (or default) `retries`.
     public var maxCalls: Int
     public var attempts: [Attempt]
+    /// For `complexity` routes in LLM-classifier mode: the classifier's provider calls (each its
+    /// own ledger row, under the classifier route).
+    public var classifierCalls: [Attempt] = []
 
     public init(
         route: String, strategy: RoutingStrategy, candidates: [RoutingCandidate], excluded: [Exclusion],
@@ -177,6 +180,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         case estimatedPromptTokens = "estimated_prompt_tokens"
         case maxCalls = "max_calls"
         case earliestRetryAt = "earliest_retry_at"
+        case classifierCalls = "classifier_calls"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -191,6 +195,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         estimatedPromptTokens = try container.decode(Int.self, forKey: .estimatedPromptTokens)
         maxCalls = try container.decode(Int.self, forKey: .maxCalls)
         attempts = try container.decodeIfPresent([Attempt].self, forKey: .attempts) ?? []
+        classifierCalls = try container.decodeIfPresent([Attempt].self, forKey: .classifierCalls) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -207,6 +212,7 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         try container.encode(maxCalls, forKey: .maxCalls)
         try container.encodeIfPresent(earliestRetryAt, forKey: .earliestRetryAt)
         try container.encode(attempts, forKey: .attempts)
+        if !classifierCalls.isEmpty { try container.encode(classifierCalls, forKey: .classifierCalls) }
     }
 
     /// The `routing_trace` JSON: sorted keys, RFC 3339 dates with milliseconds (built directly, not

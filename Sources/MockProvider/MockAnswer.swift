@@ -5,7 +5,8 @@ import Providers
 /// The text carries a stable hash of the messages and a summary-like echo of the last user turn, e.g.
 /// `Mock answer 9f2c1e0a4b7d3e61 from gpt-4o: "Summarise the attached contract in three…" (57 words).`
 /// Token counts follow the usual rule of thumb: about one token per four bytes of text, plus four per
-/// message and three for the reply's priming.
+/// message and three for the reply's priming. Switchyard's LLM-classifier prompt gets a
+/// classification instead (``MockClassification``).
 public struct MockAnswer: Sendable, Equatable {
     /// The model that answered (the profile's `response_model`, or the name asked for).
     public var model: String
@@ -29,7 +30,9 @@ public struct MockAnswer: Sendable, Equatable {
         let lastUser = request.messages.last { $0.role == "user" } ?? request.messages.last
         let (echo, wordCount) = MockAnswer.echo(lastUser?.text ?? "")
         var text: String
-        if request.jsonMode {
+        if MockClassification.isClassifierRequest(request) {
+            text = MockClassification.reply(to: request)
+        } else if request.jsonMode {
             text = JSONValue.object([
                 "summary": .string(echo), "words": .int(wordCount), "hash": .string(hash), "model": .string(model),
             ]).description

@@ -32,27 +32,16 @@ extension LLMExecutor {
             return .failed(JobError(code: "unknown_route", message: "unknown model or route \"\(job.route)\""), retryable: false)
         }
         var records = JobRecords()
-        let turnedAway = decision.excluded.filter { $0.reason == .budgetSpent }.map(\.deployment)
-        if !turnedAway.isEmpty { board.noteTurnedAway(turnedAway, tokens: routing.budgetTokens) }
-        if let stall = decision.stall(now: now, snoozes: Int(job.snoozes), backoff: config.resilience.backoff, using: &random) {
-            records.routingTrace = decision.traceJSON()
-            switch stall {
-            case .snooze(let until):
-                let why = decision.excluded.map { "\($0.deployment): \($0.reason.rawValue)" }.joined(separator: ", ")
-                return .recorded(.snoozed(until: until, reason: JobError(code: "no_deployment_available", message: why)), records)
-            case .unroutable(let message):
-                return .recorded(.failed(JobError(code: "unroutable", message: message), retryable: false), records)
-            }
-        }
 
-        // Cache: the keys of every model the route could answer with, the chosen one's first.
+        // Cache first: the keys of every model the route could answer with, the chosen one's first.
+        // A stored answer needs no healthy deployment, and in LLM-classifier mode no classifier call.
         let options = try? JSONValue.parse(job.options)
         let ttl = config.cacheTTLSeconds(route: route, jobOption: options?["cache"])
         let timeoutMs = route.attemptTimeoutMs ?? config.resilience.attemptTimeoutMs
         var cacheKey: String?
         var cacheKeys: [String: String] = [:]  // model → key
-        if ttl != nil, decision.chosen != nil {
-            let lookups = loaded.planner.cacheCandidates(for: decision)
+        let lookups = ttl == nil ? [] : loaded.planner.cacheCandidates(for: decision)
+        if !lookups.isEmpty {
             let models = lookups.map(\.model)
             let keys = CacheKey.keys(request: requestJSON, models: models).map(\.hex)
             for (model, key) in zip(models, keys) { cacheKeys[model] = key }
@@ -71,6 +60,37 @@ extension LLMExecutor {
                 records.cacheKey = keys.first
             case nil:
                 break  // The cache is unavailable: call without it.
+            }
+        }
+
+        // LLM-classifier mode: ask the classifier route, then route by its verdict (or the rules').
+        if route.strategy == .complexity, let classifier = route.classifier, classifier.mode == .llm {
+            let verdict = await classifyWithLLM(
+                routing.prompt, settings: classifier, loaded: loaded, holder: holder, rotation: Int(job.id), using: &random)
+            records.usage.append(contentsOf: verdict.usage)
+            do {
+                decision = try loaded.planner.plan(
+                    route: job.route, request: routing, health: board.snapshot(), now: Date(), holder: holder,
+                    classification: verdict.classification, using: &random)
+            } catch {
+                records.releasedPendingKey = cacheKey
+                return .recorded(.failed(JobError(code: "unknown_route", message: error.description), retryable: false), records)
+            }
+            decision.classifierCalls = verdict.calls
+            decision.reasoning.insert(contentsOf: verdict.notes, at: 0)
+        }
+
+        let turnedAway = decision.excluded.filter { $0.reason == .budgetSpent }.map(\.deployment)
+        if !turnedAway.isEmpty { board.noteTurnedAway(turnedAway, tokens: routing.budgetTokens) }
+        if let stall = decision.stall(now: now, snoozes: Int(job.snoozes), backoff: config.resilience.backoff, using: &random) {
+            records.routingTrace = decision.traceJSON()
+            records.releasedPendingKey = cacheKey
+            switch stall {
+            case .snooze(let until):
+                let why = decision.excluded.map { "\($0.deployment): \($0.reason.rawValue)" }.joined(separator: ", ")
+                return .recorded(.snoozed(until: until, reason: JobError(code: "no_deployment_available", message: why)), records)
+            case .unroutable(let message):
+                return .recorded(.failed(JobError(code: "unroutable", message: message), retryable: false), records)
             }
         }
 

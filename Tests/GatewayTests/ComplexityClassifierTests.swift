@@ -5,7 +5,8 @@ import Gateway
 
 @Suite("Complexity classifier and the seed 004 routing table")
 struct ComplexityClassifierTests {
-    /// Seed 004's "Test Prompts to Try": prompt, expected route, task type, score range.
+    /// Seed 004's "Test Prompts to Try" (all seven rows), plus its `POST /route` example: prompt,
+    /// expected route, task type, score range.
     static let seedPrompts: [(String, String, TaskType, ClosedRange<Int>)] = [
         ("What is 2+2?", "gpt-4o-mini", .simpleQA, 1...2),
         ("What is the capital of France?", "gpt-4o-mini", .simpleQA, 1...2),
@@ -14,6 +15,8 @@ struct ComplexityClassifierTests {
         ("Analyze pros and cons of microservices vs monolith in detail", "claude-3-5-sonnet", .analysis, 7...8),
         ("Solve the integral of x^2 * e^x dx step by step", "gpt-4o", .math, 7...8),
         ("Explain quantum entanglement to a 5-year-old", "gpt-4o", .reasoning, 8...8),
+        // The seed's `POST /route` example (classified code 6/10, MEDIUM, routed to gpt-4o-mini).
+        ("Write a Python web scraper with error handling", "gpt-4o-mini", .code, 5...6),
     ]
 
     @Test(arguments: seedPrompts)

@@ -175,6 +175,14 @@ struct GatewayConfigTests {
             "routes[0].complexity.classifier.route: required for mode \"llm\""
         ),
         (
+            config(routes: #"[{"name": "auto", "strategy": "complexity", "complexity": {"table": {"low": {"default": "gpt-4o-mini"}, "medium": {"default": "gpt-4o"}, "high": {"default": "gpt-4o"}}, "classifier": {"mode": "llm", "route": "gpt-4o-mini", "timeout_ms": 0}}}]"#),
+            "routes[0].complexity.classifier.timeout_ms: expected an integer ≥ 1, found 0"
+        ),
+        (
+            config(deployments: #"[{"name": "gpt-4o", "provider": "openai", "model": "gpt-4o", "rpm": 5, "rate_window_s": 0, "price": {"input_per_million": 1, "output_per_million": 1}}]"#),
+            "deployments[0].rate_window_s: expected a number in (0, 3600] seconds, found 0"
+        ),
+        (
             config(routes: #"[{"name": "a", "strategy": "priority", "targets": ["gpt-4o"], "complexity": {}}]"#),
             #"routes[0].complexity: only routes with strategy "complexity" take a complexity table"#
         ),

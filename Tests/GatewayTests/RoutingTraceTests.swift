@@ -38,6 +38,10 @@ struct RoutingTraceTests {
             .init(deployment: "haiku", outcome: "server_error", status: 503, latencyMs: 12.345, startedAt: date, failover: false, error: "HTTP 503"),
             .init(deployment: "a/b \"quoted\"\n", outcome: "ok", startedAt: date.addingTimeInterval(0.0125), failover: true),
         ]
+        if routable {
+            decision.classifierCalls = [.init(
+                deployment: "mini", outcome: "ok", status: 200, latencyMs: 3.5, startedAt: date, failover: false)]
+        }
         return decision
     }
 
