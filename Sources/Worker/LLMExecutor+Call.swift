@@ -9,6 +9,13 @@ extension LLMExecutor {
         var completion: ChatCompletion?
         var error: ProviderError?
         var observation: RateLimitState.Observation?
+
+        /// The call as the routing trace records it.
+        var attempt: RoutingDecision.Attempt {
+            RoutingDecision.Attempt(
+                deployment: usage.deployment ?? "", outcome: usage.outcome, status: usage.httpStatus, latencyMs: usage.latencyMs,
+                startedAt: usage.startedAt, failover: usage.failover, error: error?.description)
+        }
     }
 
     /// Calls `deployment` once: the adapter of its wire format, the endpoint and key picked by
@@ -74,6 +81,27 @@ extension LLMExecutor {
             }
         }
         return result
+    }
+
+    /// Applies a successful call to the shared deployment state: latency, rate-limit headers, and
+    /// the correction of its token reservation by the usage the provider reported.
+    func noteSuccess(_ deployment: String, _ result: CallResult, estimatedTokens: Int, reservedAt: Date) {
+        board.settleCall(
+            deployment, estimatedTokens: estimatedTokens,
+            actualTokens: result.usage.promptTokens + result.usage.completionTokens, reservedAt: reservedAt)
+        board.record(deployment, success: true, countsAgainstBreaker: false, rateLimited: false, latencyMs: result.usage.latencyMs,
+                     observation: result.observation, now: Date())
+    }
+
+    /// Applies a failed call to the shared deployment state (breaker, cooldown, learned limits).
+    /// - Returns: the error and how it counts for routing.
+    func noteFailure(_ deployment: String, _ result: CallResult) -> (error: ProviderError, failure: AttemptFailure) {
+        let error = result.error ?? ProviderError(kind: .network, message: "no response")
+        let failure = Self.attemptFailure(error)
+        board.record(deployment, success: false, countsAgainstBreaker: failure.countsAgainstBreaker,
+                     rateLimited: error.kind == .rateLimited, latencyMs: result.usage.latencyMs, observation: result.observation,
+                     now: Date())
+        return (error, failure)
     }
 
     static func observation(_ info: RateLimitInfo, now: Date) -> RateLimitState.Observation {

@@ -58,20 +58,13 @@ extension LLMExecutor {
             calls += 1
             result.usage.baselineCostUSD = 0
             result.usage.failover = calls > 1
-            let record = result.usage
-            usage.append(record)
-            attempts.append(RoutingDecision.Attempt(
-                deployment: name, outcome: record.outcome, status: record.httpStatus, latencyMs: record.latencyMs,
-                startedAt: record.startedAt, failover: record.failover, error: result.error?.description))
+            usage.append(result.usage)
+            attempts.append(result.attempt)
             if let completion = result.completion {
-                board.settleCall(
-                    name, estimatedTokens: routing.budgetTokens, actualTokens: record.promptTokens + record.completionTokens,
-                    reservedAt: reservedAt)
-                board.record(name, success: true, countsAgainstBreaker: false, rateLimited: false, latencyMs: record.latencyMs,
-                             observation: result.observation, now: Date())
+                noteSuccess(name, result, estimatedTokens: routing.budgetTokens, reservedAt: reservedAt)
                 do {
                     let classification = try prompter.parse(completion.text ?? "")
-                    let latency = record.latencyMs.map { " in \(Int($0.rounded())) ms" } ?? ""
+                    let latency = result.usage.latencyMs.map { " in \(Int($0.rounded())) ms" } ?? ""
                     return ClassifierVerdict(
                         classification: classification, usage: usage, calls: attempts,
                         notes: ["LLM classifier: route \(routeName) (\(name)) answered\(latency)."])
@@ -79,11 +72,7 @@ extension LLMExecutor {
                     return fallback("unparseable answer from \(name) (\(error.description))")
                 }
             }
-            let error = result.error ?? ProviderError(kind: .network, message: "no response")
-            let failure = Self.attemptFailure(error)
-            board.record(name, success: false, countsAgainstBreaker: failure.countsAgainstBreaker,
-                         rateLimited: error.kind == .rateLimited, latencyMs: record.latencyMs, observation: result.observation,
-                         now: Date())
+            let (error, _) = noteFailure(name, result)
             why = "\(name): \(error.kind == .timeout ? "timed out after \(settings.timeoutMs) ms" : error.description)"
             if !error.isRetryable { break }
         }

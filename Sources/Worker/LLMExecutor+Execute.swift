@@ -124,18 +124,11 @@ extension LLMExecutor {
                 rotation: Int(job.id) &+ calls, timeoutMs: timeoutMs, startedAt: reservedAt)
             result.usage.failover = calls > 0
             calls += 1
-            let usage = result.usage
-            records.usage.append(usage)
-            decision.attempts.append(RoutingDecision.Attempt(
-                deployment: name, outcome: usage.outcome, status: usage.httpStatus, latencyMs: usage.latencyMs,
-                startedAt: usage.startedAt, failover: usage.failover, error: result.error?.description))
+            records.usage.append(result.usage)
+            decision.attempts.append(result.attempt)
 
             if let completion = result.completion {
-                board.settleCall(
-                    name, estimatedTokens: routing.budgetTokens, actualTokens: usage.promptTokens + usage.completionTokens,
-                    reservedAt: reservedAt)
-                board.record(name, success: true, countsAgainstBreaker: false, rateLimited: false, latencyMs: usage.latencyMs,
-                             observation: result.observation, now: Date())
+                noteSuccess(name, result, estimatedTokens: routing.budgetTokens, reservedAt: reservedAt)
                 if isProbe { await board.settleProbe(name, holder: holder, success: true) }
                 let text = String(decoding: completion.jsonBytes(), as: UTF8.self)
                 records.routingTrace = decision.traceJSON()
@@ -150,11 +143,7 @@ extension LLMExecutor {
                 return .recorded(.succeeded(result: text), records)
             }
 
-            let error = result.error ?? ProviderError(kind: .network, message: "no response")
-            let failure = Self.attemptFailure(error)
-            board.record(name, success: false, countsAgainstBreaker: failure.countsAgainstBreaker,
-                         rateLimited: error.kind == .rateLimited, latencyMs: usage.latencyMs, observation: result.observation,
-                         now: Date())
+            let (error, failure) = noteFailure(name, result)
             if isProbe { await board.settleProbe(name, holder: holder, success: !failure.countsAgainstBreaker) }
             lastError = error
             if error.kind != .rateLimited { onlyRateLimited = false }
