@@ -55,6 +55,28 @@ final class CacheLookupBatcher: Sendable {
         LEFT JOIN switchyard.cache c ON c.key = k.key AND t.key IS NULL
         """
 
+    // The common case, every lookup of the batch one key (single-deployment routes): no group to
+    // check, the claim's ON CONFLICT condition decides. $1, $2: distinct keys and their models.
+    static let singleKeyLookupSQL = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, model)
+        ), taken AS (
+            INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
+            SELECT key, model, 'pending', now() + $3 * interval '1 millisecond', now(), now() + $3 * interval '1 millisecond'
+            FROM input ORDER BY key
+            ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
+                expires_at = EXCLUDED.expires_at
+            WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
+            RETURNING c.key
+        )
+        SELECT i.key, t.key IS NOT NULL AS claimed,
+               CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
+               c.model
+        FROM input i
+        LEFT JOIN taken t ON t.key = i.key
+        LEFT JOIN switchyard.cache c ON c.key = i.key AND t.key IS NULL
+        """
+
     private let client: PostgresClient
     private let state = Mutex(State())
 
@@ -100,22 +122,28 @@ final class CacheLookupBatcher: Sendable {
             if batch[index].keys.contains(where: covered.contains) { batch[index].follows = true }
             covered.formUnion(batch[index].keys)
         }
-        var groups: [Int32] = []
-        var keys: [String] = []
-        var models: [String] = []
-        var claims: [Bool] = []
-        for (index, waiter) in batch.enumerated() {
-            for (position, key) in waiter.keys.enumerated() {
-                groups.append(Int32(index))
-                keys.append(key)
-                models.append(waiter.models[position])
-                claims.append(position == 0 && !waiter.follows)
-            }
-        }
         let pendingMs = batch.map(\.pendingMs).max() ?? 60_000
         let rows: PostgresResult
         do {
-            rows = try await client.query(Self.lookupSQL, [groups, keys, models, claims, pendingMs])
+            if batch.allSatisfy({ $0.keys.count == 1 }) {
+                let leaders = batch.filter { !$0.follows }
+                rows = try await client.query(
+                    Self.singleKeyLookupSQL, [leaders.map { $0.keys[0] }, leaders.map { $0.models[0] }, pendingMs])
+            } else {
+                var groups: [Int32] = []
+                var keys: [String] = []
+                var models: [String] = []
+                var claims: [Bool] = []
+                for (index, waiter) in batch.enumerated() {
+                    for (position, key) in waiter.keys.enumerated() {
+                        groups.append(Int32(index))
+                        keys.append(key)
+                        models.append(waiter.models[position])
+                        claims.append(position == 0 && !waiter.follows)
+                    }
+                }
+                rows = try await client.query(Self.lookupSQL, [groups, keys, models, claims, pendingMs])
+            }
         } catch {
             for waiter in batch { waiter.continuation.resume(returning: nil) }
             return
