@@ -14,6 +14,8 @@ final class CacheLookupBatcher: Sendable {
         var keys: [String]
         var models: [String]
         var pendingMs: Int
+        /// Takes the single-flight marker when nothing is found (false: only looks).
+        var claims: Bool
         /// Shares a key with an earlier waiter of the same batch: never claims, waits for that one.
         var follows = false
         var continuation: CheckedContinuation<ResponseCache.Lookup?, Never>
@@ -85,14 +87,17 @@ final class CacheLookupBatcher: Sendable {
     }
 
     /// Looks up the answers stored under `keys` (one per model in `models`, the primary first).
+    /// - Parameter claim: take the primary key's single-flight marker when nothing is found; false
+    ///   for a job that cannot call now anyway (it would only have to give the marker back).
     /// - Returns: a hit (the earliest key with a fresh answer), `claimed` (this caller holds the
-    ///   primary key's pending marker and should call the provider) or `pending`; nil when the
-    ///   database failed.
-    func lookup(keys: [String], models: [String], pendingMs: Int) async -> ResponseCache.Lookup? {
+    ///   primary key's pending marker and should call the provider) or `pending` (someone else
+    ///   does, or nothing was found and `claim` was false); nil when the database failed.
+    func lookup(keys: [String], models: [String], pendingMs: Int, claim: Bool = true) async -> ResponseCache.Lookup? {
         guard !keys.isEmpty, keys.count == models.count else { return nil }
         return await withCheckedContinuation { continuation in
             let start = state.withLock { state -> Bool in
-                state.waiting.append(Waiter(keys: keys, models: models, pendingMs: pendingMs, continuation: continuation))
+                state.waiting.append(
+                    Waiter(keys: keys, models: models, pendingMs: pendingMs, claims: claim, continuation: continuation))
                 if state.flushing { return false }
                 state.flushing = true
                 return true
@@ -125,7 +130,7 @@ final class CacheLookupBatcher: Sendable {
         let pendingMs = batch.map(\.pendingMs).max() ?? 60_000
         let rows: PostgresResult
         do {
-            if batch.allSatisfy({ $0.keys.count == 1 }) {
+            if batch.allSatisfy({ $0.keys.count == 1 && $0.claims }) {
                 let leaders = batch.filter { !$0.follows }
                 rows = try await client.query(
                     Self.singleKeyLookupSQL, [leaders.map { $0.keys[0] }, leaders.map { $0.models[0] }, pendingMs])
@@ -139,7 +144,7 @@ final class CacheLookupBatcher: Sendable {
                         groups.append(Int32(index))
                         keys.append(key)
                         models.append(waiter.models[position])
-                        claims.append(position == 0 && !waiter.follows)
+                        claims.append(position == 0 && !waiter.follows && waiter.claims)
                     }
                 }
                 rows = try await client.query(Self.lookupSQL, [groups, keys, models, claims, pendingMs])
@@ -159,7 +164,7 @@ final class CacheLookupBatcher: Sendable {
             var verdict = ResponseCache.Lookup.pending
             if let key = waiter.keys.first(where: { answers[$0] != nil }), let answer = answers[key] {
                 verdict = .hit(response: answer.response, model: answer.model, key: key)
-            } else if !waiter.follows, let primary = waiter.keys.first, claimed.remove(primary) != nil {
+            } else if waiter.claims, !waiter.follows, let primary = waiter.keys.first, claimed.remove(primary) != nil {
                 // Only the first waiter for a key calls the provider; the others wait for its answer.
                 verdict = .claimed
             }

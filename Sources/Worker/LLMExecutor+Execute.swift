@@ -41,20 +41,25 @@ extension LLMExecutor {
         var cacheKey: String?
         var cacheKeys: [String: String] = [:]  // model → key
         let lookups = ttl == nil ? [] : loaded.planner.cacheCandidates(for: decision)
+        let classifier = route.strategy == .complexity ? route.classifier.flatMap { $0.mode == .llm ? $0 : nil } : nil
         if !lookups.isEmpty {
+            // A job that cannot call now only looks: a hit answers it, a miss snoozes it as before.
+            let claim = !decision.order.isEmpty || classifier != nil
             let models = lookups.map(\.model)
             let keys = CacheKey.keys(request: requestJSON, models: models).map(\.hex)
             for (model, key) in zip(models, keys) { cacheKeys[model] = key }
             let pendingMs = timeoutMs * max(1, decision.maxCalls) + 1_000
-            switch await cacheLookups.lookup(keys: keys, models: models, pendingMs: pendingMs) {
+            switch await cacheLookups.lookup(keys: keys, models: models, pendingMs: pendingMs, claim: claim) {
             case .hit(let response, let answeredModel, let key)?:
                 let deployment = lookups[keys.firstIndex(of: key) ?? 0]
                 return cacheHit(
                     response: response, model: answeredModel, deployment: deployment, key: key, decision: decision,
                     loaded: loaded, now: now)
-            case .pending?:
+            case .pending? where claim:
                 let delay = Double(Int.random(in: 50...200, using: &random)) / 1_000
                 return .snoozed(until: now.addingTimeInterval(delay))
+            case .pending?:
+                break  // Nothing stored; the stall below decides when to try again.
             case .claimed?:
                 cacheKey = keys.first
                 records.cacheKey = keys.first
@@ -64,7 +69,7 @@ extension LLMExecutor {
         }
 
         // LLM-classifier mode: ask the classifier route, then route by its verdict (or the rules').
-        if route.strategy == .complexity, let classifier = route.classifier, classifier.mode == .llm {
+        if let classifier {
             let verdict = await classifyWithLLM(
                 routing.prompt, settings: classifier, loaded: loaded, holder: holder, rotation: Int(job.id), using: &random)
             records.usage.append(contentsOf: verdict.usage)

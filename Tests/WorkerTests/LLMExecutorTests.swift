@@ -178,6 +178,29 @@ struct LLMExecutorTests {
         #expect(succeeded.first?.int("n") == 50)
     }
 
+    @Test("a job whose every deployment is unavailable is still answered from the cache")
+    func cachedAnswerWhileTheBreakerIsOpen() async throws {
+        let fixture = try await GatewayFixture.make(extraRoutes: #", {"name": "mini", "strategy": "priority", "targets": ["gpt-4o-mini"]}"#)
+        defer { Task { await fixture.shutdown() } }
+        _ = try await fixture.enqueue(route: "mini", prompts: ["asked before the outage"])
+        try await fixture.drain()
+        _ = try await fixture.query("""
+            INSERT INTO switchyard.deployment_state (deployment, breaker_state, open_until)
+            VALUES ('gpt-4o-mini', 'open', now() + interval '1500 milliseconds')
+            ON CONFLICT (deployment) DO UPDATE SET breaker_state = 'open', open_until = EXCLUDED.open_until
+            """)
+        let ids = try await fixture.enqueue(route: "mini", prompts: ["asked before the outage", "asked during the outage"])
+        try await fixture.drain()
+
+        let jobs = try await fixture.query("SELECT id, state, snoozes FROM switchyard.jobs WHERE id IN (\(ids[0]), \(ids[1])) ORDER BY id")
+        #expect(jobs.map { $0.string("state") } == ["succeeded", "succeeded"])
+        #expect(jobs.first?.int("snoozes") == 0)  // answered at once from the cache
+        #expect((jobs.last?.int("snoozes") ?? 0) >= 1)  // waited for the breaker
+        let outcomes = try await fixture.query("SELECT outcome FROM switchyard.attempts WHERE job_id = \(ids[0])")
+        #expect(outcomes.map { $0.string("outcome") } == ["cache_hit"])
+        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "ok") == 2)
+    }
+
     @Test("50 identical jobs in flight at once make one provider call")
     func singleFlight() async throws {
         var mock = MockProviderConfiguration()
