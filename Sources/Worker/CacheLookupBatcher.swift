@@ -26,6 +26,20 @@ final class CacheLookupBatcher: Sendable {
         var flushing = false
     }
 
+    /// The claim of single-flight markers for the (distinct) keys of `source`: a new row, or one
+    /// whose marker went stale or whose answer expired, becomes `pending`; returns the keys taken.
+    private static func claim(from source: String, pendingMs: String) -> String {
+        """
+        INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
+            SELECT key, model, 'pending', now() + \(pendingMs) * interval '1 millisecond', now(), now() + \(pendingMs) * interval '1 millisecond'
+            FROM \(source) ORDER BY key
+            ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
+                expires_at = EXCLUDED.expires_at
+            WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
+            RETURNING c.key
+        """
+    }
+
     // $1..$4: one row per (group, key). `seen` finds groups with a fresh answer or a live pending
     // marker under any key; the primary keys of the other groups are claimed, distinct and sorted
     // (ON CONFLICT may touch a row once per statement, and one lock order between workers).
@@ -40,15 +54,7 @@ final class CacheLookupBatcher: Sendable {
             SELECT DISTINCT ON (i.key) i.key, i.model FROM input i
             WHERE i.claims AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.grp = i.grp)
             ORDER BY i.key
-        ), taken AS (
-            INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-            SELECT key, model, 'pending', now() + $5 * interval '1 millisecond', now(), now() + $5 * interval '1 millisecond'
-            FROM wanted ORDER BY key
-            ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
-                expires_at = EXCLUDED.expires_at
-            WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
-            RETURNING c.key
-        )
+        ), taken AS (\(claim(from: "wanted", pendingMs: "$5")))
         SELECT k.key, t.key IS NOT NULL AS claimed,
                CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
                c.model
@@ -62,15 +68,7 @@ final class CacheLookupBatcher: Sendable {
     static let singleKeyLookupSQL = """
         WITH input AS (
             SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, model)
-        ), taken AS (
-            INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-            SELECT key, model, 'pending', now() + $3 * interval '1 millisecond', now(), now() + $3 * interval '1 millisecond'
-            FROM input ORDER BY key
-            ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
-                expires_at = EXCLUDED.expires_at
-            WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
-            RETURNING c.key
-        )
+        ), taken AS (\(claim(from: "input", pendingMs: "$3")))
         SELECT i.key, t.key IS NOT NULL AS claimed,
                CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
                c.model
