@@ -5,33 +5,36 @@ import Providers
 /// JSON path instead of stopping at the first. Used by ``GatewayConfig/parse(_:)``.
 ///
 /// Reads report a problem and return nil, so the caller carries on and later issues are found too.
-/// Keys starting with `_` are comments and ignored.
-final class ConfigReader {
-    private(set) var issues: [GatewayConfigError.Issue] = []
+/// Keys starting with `_` are comments and ignored. Public so other JSON files of the project (worker
+/// pool files) report problems the same way.
+public final class ConfigReader {
+    public private(set) var issues: [GatewayConfigError.Issue] = []
     /// Names of every provider / deployment entry, valid or not: a reference to an entry that has
     /// problems of its own is not reported again as unknown.
     var declaredProviders: Set<String> = []
     var declaredDeployments: Set<String> = []
 
     /// The `name` strings of the entries of an array member, without reporting anything.
+    public init() {}
+
     static func declaredNames(_ members: [String: JSONValue], _ key: String) -> Set<String> {
         Set((members[key]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
     }
 
-    func report(_ path: String, _ message: String) {
+    public func report(_ path: String, _ message: String) {
         issues.append(GatewayConfigError.Issue(path: path.isEmpty ? "(root)" : path, message: message))
     }
 
-    static func join(_ path: String, _ key: String) -> String {
+    public static func join(_ path: String, _ key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
-    static func join(_ path: String, _ index: Int) -> String {
+    public static func join(_ path: String, _ index: Int) -> String {
         "\(path)[\(index)]"
     }
 
     /// The members of an object, reporting a non-object and any key not in `allowed`.
-    func object(_ value: JSONValue, at path: String, allowed: [String]) -> [String: JSONValue]? {
+    public func object(_ value: JSONValue, at path: String, allowed: [String]) -> [String: JSONValue]? {
         guard case .object(let members) = value else {
             report(path, "expected an object, found \(value.kindDescription)")
             return nil
@@ -43,7 +46,7 @@ final class ConfigReader {
     }
 
     /// A required or optional member; reports a missing required one.
-    func member(_ members: [String: JSONValue], _ key: String, at path: String, required: Bool) -> JSONValue? {
+    public func member(_ members: [String: JSONValue], _ key: String, at path: String, required: Bool) -> JSONValue? {
         guard let value = members[key], value != .null else {
             if required { report(Self.join(path, key), "required, but missing") }
             return nil
@@ -51,7 +54,7 @@ final class ConfigReader {
         return value
     }
 
-    func string(
+    public func string(
         _ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false, nonEmpty: Bool = true
     ) -> String? {
         guard let value = member(members, key, at: path, required: required) else { return nil }
@@ -66,7 +69,7 @@ final class ConfigReader {
         return s
     }
 
-    func int(
+    public func int(
         _ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false, minimum: Int? = nil
     ) -> Int? {
         guard let value = member(members, key, at: path, required: required) else { return nil }
@@ -81,7 +84,7 @@ final class ConfigReader {
         return i
     }
 
-    func double(
+    public func double(
         _ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false,
         range: ClosedRange<Double>? = nil, rangeText: String? = nil
     ) -> Double? {
@@ -97,7 +100,7 @@ final class ConfigReader {
         return d
     }
 
-    func bool(_ members: [String: JSONValue], _ key: String, at path: String) -> Bool? {
+    public func bool(_ members: [String: JSONValue], _ key: String, at path: String) -> Bool? {
         guard let value = member(members, key, at: path, required: false) else { return nil }
         guard case .bool(let b) = value else {
             report(Self.join(path, key), "expected true or false, found \(value.kindDescription)")
@@ -106,7 +109,7 @@ final class ConfigReader {
         return b
     }
 
-    func array(_ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false) -> [JSONValue]? {
+    public func array(_ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false) -> [JSONValue]? {
         guard let value = member(members, key, at: path, required: required) else { return nil }
         guard case .array(let items) = value else {
             report(Self.join(path, key), "expected an array, found \(value.kindDescription)")
@@ -116,7 +119,7 @@ final class ConfigReader {
     }
 
     /// A string member that must be one of an enumeration's raw values.
-    func enumeration<E: RawRepresentable & CaseIterable>(
+    public func enumeration<E: RawRepresentable & CaseIterable>(
         _ members: [String: JSONValue], _ key: String, at path: String, required: Bool = false, as type: E.Type
     ) -> E? where E.RawValue == String {
         let expected = E.allCases.map(\.rawValue).joined(separator: ", ")

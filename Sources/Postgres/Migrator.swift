@@ -123,26 +123,12 @@ public struct Migrator: Sendable {
     /// the `migrations` folder of the repository the running executable was built in
     /// (`<repo>/.build/<triple>/debug/switchyard` → `<repo>/migrations`).
     public static func defaultDirectory() -> URL? {
-        let fileManager = FileManager.default
-        func isDirectory(_ url: URL) -> Bool {
-            var isDirectory: ObjCBool = false
-            return fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
         if let explicit = ProcessInfo.processInfo.environment["SWITCHYARD_MIGRATIONS"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit)
         }
-        let local = URL(fileURLWithPath: fileManager.currentDirectoryPath).appendingPathComponent("migrations")
-        if isDirectory(local) { return local }
-        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        while folder.path != "/" && !folder.path.isEmpty {
-            let candidate = folder.appendingPathComponent("migrations")
-            if isDirectory(candidate) && fileManager.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return candidate
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return nil
+        guard let found = SourceCheckout.locate("migrations") else { return nil }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: found.path, isDirectory: &isDirectory) && isDirectory.boolValue ? found : nil
     }
 }
 

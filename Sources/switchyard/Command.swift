@@ -19,6 +19,7 @@ let allCommands: [any Command.Type] = [
     StatsCommand.self,
     ProvidersCommand.self,
     WorkerCommand.self,
+    PoolCommand.self,
     ServeCommand.self,
     ClientsCreateCommand.self,
     ClientsRevokeCommand.self,
