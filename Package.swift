@@ -21,9 +21,11 @@ let package = Package(
         .target(name: "Gateway", dependencies: ["Providers", "Queue", "Postgres"]),
         .target(name: "Worker", dependencies: ["Gateway", "Providers", "Queue", "Postgres"]),
         .target(name: "API", dependencies: ["HTTP", "Gateway", "Providers", "Queue", "Postgres"]),
+        // `switchyard up`: the embedded cluster, the local processes and the demo.
+        .target(name: "LocalStack", dependencies: ["API", "Worker", "Gateway", "Providers", "Queue", "Postgres"]),
         .executableTarget(
             name: "switchyard",
-            dependencies: ["API", "Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "HTTP"]
+            dependencies: ["LocalStack", "API", "Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "HTTP"]
         ),
 
         .target(name: "TestSupport", dependencies: ["Postgres", "Queue"], path: "Tests/TestSupport"),

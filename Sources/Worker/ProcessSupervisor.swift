@@ -38,6 +38,8 @@ public final class ProcessSupervisor: Sendable {
         var restartAt: ContinuousClock.Instant?
         var failures = 0
         var restarts = 0
+        /// A start is under way (spawned outside the lock).
+        var starting = false
         var done = false
         var killed = false
         var last: Subprocess.Termination?
@@ -75,10 +77,19 @@ public final class ProcessSupervisor: Sendable {
     /// Starts every process and supervises them until all have ended.
     public func run() async -> Outcome {
         while true {
-            let (events, finished) = tick(now: .now)
+            let (events, starts, finished) = tick(now: .now)
             for event in events { onEvent(event) }
             if let finished { return finished }
-            try? await Task.sleep(for: .milliseconds(pollMs))
+            for (index, options) in starts {
+                let started: Result<Subprocess, any Error>
+                do {
+                    started = .success(try await Subprocess.start(options))
+                } catch {
+                    started = .failure(error)
+                }
+                if let event = record(started, of: index, now: .now) { onEvent(event) }
+            }
+            if starts.isEmpty { try? await Task.sleep(for: .milliseconds(pollMs)) }
         }
     }
 
@@ -94,6 +105,11 @@ public final class ProcessSupervisor: Sendable {
     /// The pid of the running process named `name`.
     public func pid(of name: String) -> pid_t? {
         state.withLock { state in state.members.first { $0.spec.name == name }?.process?.pid }
+    }
+
+    /// True once the process named `name` has ended at least once (crashed, or exited).
+    public func hasEnded(_ name: String) -> Bool {
+        state.withLock { state in state.members.first { $0.spec.name == name }?.last != nil }
     }
 
     /// The pids of every running process, by name.
@@ -115,33 +131,41 @@ public final class ProcessSupervisor: Sendable {
 
     // MARK: One round of supervision
 
-    /// Reaps, restarts, forwards stop requests and kills after the deadline.
-    /// - Returns: the events of this round, and the outcome once every process has ended.
-    private func tick(now: ContinuousClock.Instant) -> ([Event], Outcome?) {
+    /// Reaps, forwards stop requests, kills after the deadline and picks the processes to start.
+    /// - Returns: the events of this round, the starts to make (member index and options), and the
+    ///   outcome once every process has ended.
+    private func tick(now: ContinuousClock.Instant) -> ([Event], [(Int, Subprocess.Options)], Outcome?) {
         state.withLock { state in
             var events: [Event] = []
+            var starts: [(Int, Subprocess.Options)] = []
             let stopping = state.stopRequests > 0
             let forwardStop = state.stopRequests > state.signalledStopRequests
             state.signalledStopRequests = state.stopRequests
+            let deadlinePassed = state.stopDeadline.map { now >= $0 } ?? false
             for index in state.members.indices {
-                tick(&state.members[index], now: now, stopping: stopping, forwardStop: forwardStop,
-                     deadlinePassed: state.stopDeadline.map { now >= $0 } ?? false, events: &events)
+                let startNow = tick(&state.members[index], now: now, stopping: stopping, forwardStop: forwardStop,
+                                    deadlinePassed: deadlinePassed, events: &events)
+                if startNow {
+                    state.members[index].starting = true
+                    starts.append((index, state.members[index].spec.options))
+                }
             }
-            guard state.members.allSatisfy(\.done) else { return (events, nil) }
+            guard state.members.allSatisfy(\.done) else { return (events, starts, nil) }
             let outcome = Outcome(
                 killed: state.members.filter(\.killed).map(\.spec.name),
                 terminations: Dictionary(uniqueKeysWithValues: state.members.compactMap { member in
                     member.last.map { (member.spec.name, $0) }
                 }))
-            return (events, outcome)
+            return (events, starts, outcome)
         }
     }
 
+    /// One member's round. - Returns: true when it should be started now.
     private func tick(
         _ member: inout Member, now: ContinuousClock.Instant, stopping: Bool, forwardStop: Bool, deadlinePassed: Bool,
         events: inout [Event]
-    ) {
-        if member.done { return }
+    ) -> Bool {
+        if member.done || member.starting { return false }
         if let process = member.process {
             if let termination = process.poll() {
                 member.process = nil
@@ -157,7 +181,7 @@ public final class ProcessSupervisor: Sendable {
                     member.restartAt = now + .milliseconds(delay)
                     events.append(.exited(name: member.spec.name, pid: process.pid, termination: termination, restartInMs: delay))
                 }
-                return
+                return false
             }
             if forwardStop { process.send(member.spec.stopSignal) }
             if stopping && deadlinePassed && !member.killed {
@@ -165,30 +189,42 @@ public final class ProcessSupervisor: Sendable {
                 member.killed = true
                 events.append(.killed(name: member.spec.name, pid: process.pid))
             }
-            return
+            return false
         }
         if stopping {
             member.done = true  // waiting for a restart, or never started
-            return
+            return false
         }
-        if let restartAt = member.restartAt, now < restartAt { return }
-        start(&member, now: now, events: &events)
+        if let restartAt = member.restartAt, now < restartAt { return false }
+        return true
     }
 
-    private func start(_ member: inout Member, now: ContinuousClock.Instant, events: inout [Event]) {
-        let isRestart = member.restartAt != nil
-        member.restartAt = nil
-        do {
-            let process = try Subprocess(member.spec.options)
-            if isRestart { member.restarts += 1 }
-            member.process = process
-            member.startedAt = now
-            events.append(.started(name: member.spec.name, pid: process.pid, restarts: member.restarts))
-        } catch {
-            member.failures += 1
-            let delay = backoffMs(failures: member.failures)
-            member.restartAt = now + .milliseconds(delay)
-            events.append(.startFailed(name: member.spec.name, message: "\(error)", restartInMs: delay))
+    /// Records the result of a start made outside the lock.
+    private func record(_ started: Result<Subprocess, any Error>, of index: Int, now: ContinuousClock.Instant) -> Event? {
+        state.withLock { state in
+            var member = state.members[index]
+            defer { state.members[index] = member }
+            let isRestart = member.restartAt != nil
+            member.starting = false
+            member.restartAt = nil
+            switch started {
+            case .success(let process):
+                if isRestart { member.restarts += 1 }
+                member.process = process
+                member.startedAt = now
+                // A stop that came while it was being started: pass it on now.
+                if state.stopRequests > 0 { process.send(member.spec.stopSignal) }
+                return .started(name: member.spec.name, pid: process.pid, restarts: member.restarts)
+            case .failure(let error):
+                member.failures += 1
+                if state.stopRequests > 0 {
+                    member.done = true
+                    return .startFailed(name: member.spec.name, message: "\(error)", restartInMs: nil)
+                }
+                let delay = backoffMs(failures: member.failures)
+                member.restartAt = now + .milliseconds(delay)
+                return .startFailed(name: member.spec.name, message: "\(error)", restartInMs: delay)
+            }
         }
     }
 

@@ -49,9 +49,19 @@ public final class Subprocess: Sendable {
     public let pid: pid_t
     private let ended = Mutex<Termination?>(nil)
 
-    /// Starts the process.
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    /// Starts the process (from the ``SpawnThread``, so a parent-death signal fires only when this
+    /// process ends, not when some pool thread retires).
     /// - Throws: `SubprocessError` when the executable cannot be started or the log file opened.
-    public init(_ options: Options) throws {
+    public static func start(_ options: Options) async throws -> Subprocess {
+        let pid = try await SpawnThread.shared.run { try spawn(options) }
+        return Subprocess(pid: pid)
+    }
+
+    private static func spawn(_ options: Options) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -79,25 +89,18 @@ public final class Subprocess: Sendable {
             posix_spawn_file_actions_adddup2(&actions, output, 2)
         }
         defer { if output >= 0 { close(output) } }
-        var child: pid_t = 0
-        try Self.spawn(&child, options, &actions, &attributes)
-        pid = child
-    }
-
-    private static func spawn(
-        _ child: inout pid_t, _ options: Options, _ actions: inout posix_spawn_file_actions_t,
-        _ attributes: inout posix_spawnattr_t
-    ) throws {
         let argv = ([options.executable] + options.arguments).map { strdup($0) } + [nil]
         let envp = options.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
+        var child: pid_t = 0
         let status = posix_spawn(&child, options.executable, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw SubprocessError(message: "cannot start \(options.executable): \(String(cString: strerror(status)))")
         }
+        return child
     }
 
     /// Sends `signal` to the process, or to its whole process group (it leads one).

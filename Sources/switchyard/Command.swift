@@ -20,6 +20,7 @@ let allCommands: [any Command.Type] = [
     ProvidersCommand.self,
     WorkerCommand.self,
     PoolCommand.self,
+    UpCommand.self,
     ServeCommand.self,
     ClientsCreateCommand.self,
     ClientsRevokeCommand.self,

@@ -20,20 +20,8 @@ struct Report {
     }
 
     var table: String {
-        let cells = rows.map { row in columns.map { $0.cell(row) } }
-        let widths = columns.indices.map { index in
-            max(columns[index].header.count, cells.map { $0[index].count }.max() ?? 0)
-        }
-        func line(_ values: [String]) -> String {
-            var parts: [String] = []
-            for (index, value) in values.enumerated() {
-                let pad = String(repeating: " ", count: widths[index] - value.count)
-                parts.append(columns[index].kind == .number ? pad + value : value + pad)
-            }
-            var text = parts.joined(separator: "  ")
-            while text.last == " " { text.removeLast() }
-            return text
-        }
-        return ([line(columns.map(\.header))] + cells.map(line)).joined(separator: "\n")
+        TextTable.render(
+            headers: columns.map(\.header), rows: rows.map { row in columns.map { $0.cell(row) } },
+            rightAligned: columns.map { $0.kind == .number })
     }
 }

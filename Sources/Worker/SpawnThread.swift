@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The one thread every ``Subprocess`` is started from.
+///
+/// `PR_SET_PDEATHSIG` fires when the *thread* that started a child ends, not the process. The
+/// concurrency pool's threads come and go (libdispatch retires idle workers), so a child started
+/// from one would be signalled when that thread retires. This thread lives as long as the process.
+final class SpawnThread: Sendable {
+    static let shared = SpawnThread()
+
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let wake = DispatchSemaphore(value: 0)
+
+    private init() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "switchyard.spawn"
+        thread.start()
+    }
+
+    private func loop() -> Never {
+        while true {
+            wake.wait()
+            let jobs = pending.withLock { jobs in
+                defer { jobs.removeAll() }
+                return jobs
+            }
+            for job in jobs { job() }
+        }
+    }
+
+    /// Runs `body` on the spawn thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            pending.withLock { $0.append { continuation.resume(with: Result { try body() }) } }
+            wake.signal()
+        }
+    }
+}
