@@ -21,7 +21,7 @@ extension DemoScenario {
         emit(.text("A dozen jobs say little about a split: \(tickets.count) support tickets to triage follow on the same route."))
         _ = try await submitAndWait(tickets)
         emit(.text("How the route's traffic was split (analytics.request_distribution):"))
-        emit(.command("psql \"$DATABASE_URL\" -c \"SELECT model, requests, route_share_pct FROM analytics.request_distribution WHERE route = '\(Self.balancedRoute)'\""))
+        emit(.command("psql \"$SWITCHYARD_DATABASE_URL\" -c \"SELECT model, requests, route_share_pct FROM analytics.request_distribution WHERE route = '\(Self.balancedRoute)'\""))
         let distribution = try await client.query("""
             SELECT model, requests, route_share_pct FROM analytics.request_distribution
             WHERE route = $1 ORDER BY model

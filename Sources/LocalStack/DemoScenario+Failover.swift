@@ -31,12 +31,16 @@ extension DemoScenario {
         emit(.command("curl -X POST \(mock)/_mock/models/gpt-4o/outage -d '{\"enabled\": true, \"mode\": \"503\"}'"))
         _ = try await call("POST", "\(mock)/_mock/models/gpt-4o/outage", body: "{\"enabled\": true, \"mode\": \"503\"}")
         let before = try await mockErrors(model: "gpt-4o")
-        emit(.text("Submitting the documents twice more (extract and classify): \(documents.count * 2) jobs on route '\(Self.balancedRoute)'."))
+        emit(.text("The documents come in again, a few at a time, for extraction and then classification: \(documents.count * 2) jobs on route '\(Self.balancedRoute)'."))
         let submitter = DocumentSubmitter(queue: queue)
-        let extract = try await submitter.submit(documents, task: .extract, route: Self.balancedRoute)
-        let classify = try await submitter.submit(documents, task: .classify, route: Self.balancedRoute)
-        let jobIDs = extract.jobIDs + classify.jobIDs
-        try await wait(jobIDs)
+        var jobIDs: [Int64] = []
+        for task in [DocumentSubmitter.Task.extract, .classify] {
+            for start in stride(from: 0, to: documents.count, by: 4) {
+                let wave = try await submitter.submit(Array(documents[start..<min(start + 4, documents.count)]), task: task, route: Self.balancedRoute)
+                try await wait(wave.jobIDs)
+                jobIDs += wave.jobIDs
+            }
+        }
         _ = try await call("POST", "\(mock)/_mock/models/gpt-4o/outage", body: "{\"enabled\": false}")
         let ids = Self.idArray(jobIDs)
 
@@ -52,11 +56,14 @@ extension DemoScenario {
             FROM switchyard.jobs j WHERE j.id = ANY($1::bigint[]) ORDER BY j.id LIMIT 14
             """, [ids])))
 
-        emit(.text("The gateway's log of provider calls (switchyard.attempts, one row per call, in time order):"))
+        emit(.text("The gateway's log of provider calls (switchyard.attempts, one row per call) for the first jobs that failed over:"))
         emit(.table(try await table("""
-            SELECT to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS') AS time_utc, job_id AS job, deployment, outcome,
-                   coalesce(http_status::text, '-') AS status, failover, coalesce(left(error, 60), '-') AS error
-            FROM switchyard.attempts WHERE job_id = ANY($1::bigint[]) ORDER BY started_at, id LIMIT 12
+            SELECT to_char(a.started_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS') AS time_utc, a.job_id AS job, a.deployment,
+                   a.outcome, coalesce(a.http_status::text, '-') AS status, CASE WHEN a.failover THEN 'yes' ELSE '' END AS failover,
+                   coalesce(left(a.error, 56), '') AS error
+            FROM switchyard.attempts a
+            WHERE a.job_id IN (SELECT job_id FROM analytics.failover_events WHERE job_id = ANY($1::bigint[]) ORDER BY job_id LIMIT 5)
+            ORDER BY a.started_at, a.id
             """, [ids])))
         let workerLines = workerLogLines(matching: ["failover", "failed over", "breaker"])
         if !workerLines.isEmpty {
@@ -78,16 +85,15 @@ extension DemoScenario {
         let succeeded = Int(try await value(
             "SELECT count(*) FROM switchyard.jobs WHERE id = ANY($1::bigint[]) AND state = 'succeeded'", [ids]) ?? "0") ?? 0
         let errors = try await mockErrors(model: "gpt-4o") - before
-        emit(.text("""
-            \(succeeded) of \(jobIDs.count) jobs succeeded although gpt-4o answered \(errors) calls with 503: \(failovers) failed over \
-            to another deployment, and once gpt-4o's circuit breaker opened (5 failures in a row) \(skipped) skipped it without a call. \
-            The breaker state is shared by all workers (switchyard providers):
-            """))
+        emit(.text("\(succeeded) of \(jobIDs.count) jobs succeeded although gpt-4o answered \(errors) calls with 503: \(failovers) failed over to another deployment"
+            + (skipped > 0 ? "; then gpt-4o's circuit breaker opened (5 failures in a row) and the \(skipped) jobs routed after that left gpt-4o out without calling it." : ".")
+            + " The breaker state is shared by all workers (switchyard providers):"))
         emit(.table(try await table("""
-            SELECT deployment, coalesce(breaker_state, '-') AS breaker, consecutive_failures, healthy
+            SELECT deployment, coalesce(breaker_state, '-') AS breaker, consecutive_failures,
+                   CASE WHEN healthy THEN 'yes' ELSE 'no' END AS healthy
             FROM analytics.provider_health WHERE deployment IN ('gpt-4o', 'gpt-4o-mini') ORDER BY deployment
             """)))
-        emit(.text("The outage switch is off again; after the breaker's reset timeout one probe call closes it."))
+        emit(.text("The outage switch is off again. The breaker keeps gpt-4o out until its reset timeout (60 s here); then one probe call closes it again."))
         return [(key: "failovers", value: String(failovers)), (key: "breaker_skips", value: String(skipped)),
                 (key: "outage_errors", value: String(errors))]
     }

@@ -44,6 +44,9 @@ extension DemoScenario {
             if !lines.isEmpty { reasoned += 1 }
             for line in lines { emit(.detail(line)) }
         }
+        if result.contains(where: { Self.strings($0["routing_reasoning"]).contains { $0.contains("not available") } }) {
+            emit(.text("gpt-4o's breaker is still open from step 3: what the table sends to gpt-4o goes to the next candidate until it closes."))
+        }
         let models = Set(result.compactMap { $0["model"] })
         return [(key: "auto_prompts", value: String(result.count)), (key: "auto_reasoned", value: String(reasoned)),
                 (key: "auto_models", value: models.sorted().joined(separator: ","))]
