@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["LocalStack", "API", "Worker", "Gateway", "Providers", "MockProvider", "Queue", "Postgres", "HTTP"]
         ),
 
-        .target(name: "TestSupport", dependencies: ["Postgres", "Queue"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Queue", "Worker"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "MockProvider", "HTTP"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Worker
 
 #if canImport(Glibc)
 import Glibc
@@ -7,6 +8,9 @@ import Glibc
 /// A process started by a test: its own process group, default signal dispositions and an empty
 /// signal mask, and SWITCHYARD_PARENT_DEATH_SIGNAL=1 so a `switchyard` child dies with the test
 /// process. Standard output and error go to files read on demand.
+///
+/// Spawned from Worker's long-lived `SpawnThread`: the kernel sends the parent-death signal when the
+/// *thread* that spawned a child ends, and the concurrency pool's threads retire when idle.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let stdoutPath: String
@@ -54,8 +58,13 @@ public final class ChildProcess: Sendable {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        nonisolated(unsafe) let spawnArguments = (actions, attributes, argv, envp)  // used only until runAndWait returns
+        let (status, child) = try SpawnThread.shared.runAndWait { () -> (Int32, pid_t) in
+            var (actions, attributes, argv, envp) = spawnArguments
+            var child: pid_t = 0
+            let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+            return (status, child)
+        }
         guard status == 0 else { throw ChildProcessError(message: "posix_spawn \(executable): \(String(cString: strerror(status)))") }
         pid = child
     }
