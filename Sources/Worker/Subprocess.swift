@@ -34,7 +34,9 @@ public final class Subprocess: Sendable {
         public var environment: [String: String]
         /// Standard output and error are appended here; nil inherits the parent's.
         public var outputPath: String?
-        /// Truncate `outputPath` first instead of appending.
+        /// Standard error goes here instead, when set.
+        public var errorPath: String?
+        /// Truncate the output files first instead of appending.
         public var truncateOutput = false
 
         public init(executable: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -61,6 +63,12 @@ public final class Subprocess: Sendable {
         return Subprocess(pid: pid)
     }
 
+    /// `start` for synchronous callers (test fixtures): blocks the caller while the spawn thread starts it.
+    public static func startAndWait(_ options: Options) throws -> Subprocess {
+        let pid = try SpawnThread.shared.runAndWait { try spawn(options) }
+        return Subprocess(pid: pid)
+    }
+
     private static func spawn(_ options: Options) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -78,17 +86,16 @@ public final class Subprocess: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var output: Int32 = -1
-        if let path = options.outputPath {
-            // Opened here, not in the child, so a bad path is an error of the caller, not a silent exit 127.
-            output = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (options.truncateOutput ? O_TRUNC : O_APPEND), 0o644)
-            guard output >= 0 else {
-                throw SubprocessError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
-            }
-            posix_spawn_file_actions_adddup2(&actions, output, 1)
-            posix_spawn_file_actions_adddup2(&actions, output, 2)
+        // Opened here, not in the child, so a bad path is an error of the caller, not a silent exit 127.
+        var opened: [Int32] = []
+        defer { for fd in opened { close(fd) } }
+        for (path, targets) in [(options.outputPath, options.errorPath == nil ? [1, 2] : [1]), (options.errorPath, [2])] {
+            guard let path else { continue }
+            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (options.truncateOutput ? O_TRUNC : O_APPEND), 0o644)
+            guard fd >= 0 else { throw SubprocessError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+            opened.append(fd)
+            for target in targets { posix_spawn_file_actions_adddup2(&actions, fd, Int32(target)) }
         }
-        defer { if output >= 0 { close(output) } }
         let argv = ([options.executable] + options.arguments).map { strdup($0) } + [nil]
         let envp = options.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
