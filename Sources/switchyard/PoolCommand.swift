@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Providers
 import Worker
 
 /// `switchyard pool [FILE]`: runs and supervises the worker processes a pool file describes.
@@ -10,7 +11,8 @@ enum PoolCommand: Command {
         options: [
             .databaseURL,
             .value("--log-dir", "DIR", "Append each worker's output to DIR/NAME.log (default: this process's output)"),
-            .flag("--check", "Only validate the pool file and list its processes"),
+            .flag("--check", "Only validate the pool file and list its processes (--json: [{name, arguments}])"),
+            .json,
         ],
         discussion: """
             A crashed worker starts again after an exponential backoff (the file's "restart" settings). The first
@@ -44,8 +46,15 @@ enum PoolCommand: Command {
         }
         let processes = definition.processes(environment: environment, logDirectory: logDirectory)
         if arguments.flag("--check") {
-            print("pool file \(path) is valid: \(processes.count) worker process\(processes.count == 1 ? "" : "es")")
-            for process in processes { print("  \(process.name): switchyard \(process.options.arguments.joined(separator: " "))") }
+            if arguments.flag("--json") {
+                let objects = processes.map { process in
+                    JSONValue.object(["name": .string(process.name), "arguments": .array(process.options.arguments.map(JSONValue.string))])
+                }
+                print(JSONValue.array(objects).description)
+            } else {
+                print("pool file \(path) is valid: \(processes.count) worker process\(processes.count == 1 ? "" : "es")")
+                for process in processes { print("  \(process.name): switchyard \(process.options.arguments.joined(separator: " "))") }
+            }
             return 0
         }
         let supervisor = ProcessSupervisor(
