@@ -23,13 +23,16 @@ enum UpCommand: Command {
             .value("--docs", "DIR", "Documents the demo submits (default examples/docs)"),
         ],
         discussion: """
-            Without a database URL, an embedded PostgreSQL cluster lives in DIR/postgres (made once, reused on the same
-            port when free; as root it runs as the postgres user). Without provider keys (\(ProviderMode.keyVariables.joined(separator: ", ")))
+            Without a database URL, an embedded PostgreSQL cluster lives in DIR/postgres (made once, reused on
+            the same port when free; as root it runs as the postgres user). Without provider keys
+            (\(ProviderMode.keyVariables.joined(separator: ", ")))
             the mock providers answer. Every process is a child of this one and is stopped on Ctrl-C or SIGTERM,
-            or when this process dies; logs are in DIR/logs. The demo uses a fresh database of its own in the embedded cluster.
+            or when this process dies; logs are in DIR/logs. The demo uses a fresh database of its own in the
+            embedded cluster.
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        if !arguments.positionals.isEmpty { throw UsageError("'switchyard up' takes no arguments") }
         UpstreamClient.initializeLibcurl()
         let environment = ProcessInfo.processInfo.environment
         var options = LocalStackOptions()
@@ -54,7 +57,6 @@ enum UpCommand: Command {
             options.databaseName = "switchyard_demo"
             options.freshDatabase = true
         }
-        if !arguments.positionals.isEmpty { throw UsageError("'switchyard up' takes no arguments") }
 
         let stack = LocalStack(options: options) { event in
             switch event {
