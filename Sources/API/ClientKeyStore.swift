@@ -10,6 +10,18 @@ public struct ClientKeyStore: Sendable {
         public var id: Int64
         public var name: String
         public var isAdmin: Bool
+        /// Read at authentication: a client without quotas skips quota accounting on submit.
+        public var quota = TokenQuota()
+    }
+
+    /// A client as `clients list` and `GET /v1/admin/clients` show it (never its key or key hash).
+    public struct Listing: Sendable, Hashable {
+        public var id: Int64
+        public var name: String
+        public var isAdmin: Bool
+        public var quota: TokenQuota
+        public var createdAt: Date?
+        public var revokedAt: Date?
     }
 
     /// A client just created, with its key in clear — the only time it exists outside the caller.
@@ -42,10 +54,26 @@ public struct ClientKeyStore: Sendable {
     public func authenticate(key: String) async throws -> Client? {
         guard key.hasPrefix("sy-"), key.utf8.count <= 128 else { return nil }
         let rows = try await client.query(
-            "SELECT id, name, admin FROM switchyard.clients WHERE key_sha256 = $1 AND revoked_at IS NULL",
+            "SELECT id, name, admin, tpm, tpd FROM switchyard.clients WHERE key_sha256 = $1 AND revoked_at IS NULL",
             [SHA256.hexDigest(key)])
         guard let row = rows.first, let id = row.int64("id") else { return nil }
-        return Client(id: id, name: row.string("name") ?? "", isAdmin: row.bool("admin") ?? false)
+        return Client(id: id, name: row.string("name") ?? "", isAdmin: row.bool("admin") ?? false,
+                      quota: TokenQuota(perMinute: row.int("tpm"), perDay: row.int("tpd")))
+    }
+
+    /// Every client, oldest first; revoked ones only when `includeRevoked`.
+    public func list(includeRevoked: Bool = true) async throws -> [Listing] {
+        let rows = try await client.query(
+            """
+            SELECT id, name, admin, tpm, tpd, created_at, revoked_at FROM switchyard.clients
+            WHERE $1 OR revoked_at IS NULL ORDER BY id
+            """, [includeRevoked])
+        return rows.compactMap { row in
+            guard let id = row.int64("id") else { return nil }
+            return Listing(id: id, name: row.string("name") ?? "", isAdmin: row.bool("admin") ?? false,
+                           quota: TokenQuota(perMinute: row.int("tpm"), perDay: row.int("tpd")),
+                           createdAt: row.date("created_at"), revokedAt: row.date("revoked_at"))
+        }
     }
 
     /// Revokes client `id`; its key stops working at once. Returns false when there is no such client.

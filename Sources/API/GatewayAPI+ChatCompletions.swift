@@ -17,8 +17,9 @@ extension GatewayAPI {
         let submission = try JobSubmission(body: request.body, contentType: request.headers["Content-Type"])
         try await checkModel(submission.request.model)
         let key = try Self.idempotencyKey(request)
-        let enqueued = try await enqueue(
-            submission.newJob(clientID: caller.id, idempotencyKey: key, defaultPriority: configuration.chatPriority))
+        let enqueued = try await admit(
+            submission.newJob(clientID: caller.id, idempotencyKey: key, defaultPriority: configuration.chatPriority),
+            request: submission.request, caller: caller)
         let id = String(enqueued.id)
         let deadline = started + UInt64(configuration.chatTimeoutMs) * 1_000_000
         var job = try await ownedJob(id, caller)

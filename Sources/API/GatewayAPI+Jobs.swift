@@ -10,7 +10,8 @@ extension GatewayAPI {
         let submission = try JobSubmission(body: request.body, contentType: request.headers["Content-Type"])
         try await checkModel(submission.request.model)
         let key = try Self.idempotencyKey(request)
-        let enqueued = try await enqueue(submission.newJob(clientID: caller.id, idempotencyKey: key, defaultPriority: 0))
+        let enqueued = try await admit(submission.newJob(clientID: caller.id, idempotencyKey: key, defaultPriority: 0),
+                                       request: submission.request, caller: caller)
         let state = enqueued.created ? JobState.queued : (try await ownedJob(String(enqueued.id), caller).state)
         return Self.json(["id": .string(String(enqueued.id)), "object": "job", "status": .string(state.rawValue)],
                          status: enqueued.created ? 202 : 200)
@@ -90,6 +91,7 @@ extension GatewayAPI {
             throw APIError.internalError(error)
         }
         guard let job, job.clientID == caller.id else { throw APIError.jobNotFound(id) }
+        RequestContext.setJob(job.id)
         return job
     }
 

@@ -7,7 +7,8 @@ import Providers
 import Queue
 import Synchronization
 
-/// The HTTP routes of `switchyard serve`: jobs, the OpenAI-compatible endpoints, health.
+/// The HTTP routes of `switchyard serve`: jobs, the OpenAI-compatible endpoints, admin, analytics,
+/// health and metrics. Every answer goes through ``RequestObserver`` (request id, log line, metrics).
 ///
 /// Every `/v1` route needs `Authorization: Bearer <client key>`; a client sees only its own jobs
 /// (anyone else's are answered 404, as if they did not exist). All database work goes through the
@@ -18,6 +19,16 @@ public final class GatewayAPI: Sendable {
     public struct Configuration: Sendable {
         /// Largest body on job-submitting routes (413 beyond).
         public var maxJobBodyBytes = 1 << 20
+        /// Completion tokens reserved against a quota for a request that sets no `max_tokens`.
+        public var quotaDefaultCompletionTokens = 256
+        /// How often finished jobs' quota reservations are settled from the ledger.
+        public var quotaSettleMs = 1_000
+        /// Put prompt text in request log lines (`serve --log-prompts`); off, no log line has any.
+        public var logPrompts = false
+        /// How long `/metrics` reuses what it read from the database.
+        public var metricsCacheMs = 1_000
+        /// How often `/metrics` recounts finished jobs (a count over the whole jobs table).
+        public var metricsTerminalCountMs = 30_000
         /// Longest `?wait=` a client may ask for, in seconds.
         public var maxWaitSeconds = 60.0
         /// How long `/v1/chat/completions` waits for its job before answering 504.
@@ -35,26 +46,38 @@ public final class GatewayAPI: Sendable {
     let configs: GatewayConfigStore
     let waiters: JobWaiters
     let configuration: Configuration
-    private let cachedConfig = Mutex<(loadedAt: UInt64, config: GatewayConfig?)?>(nil)
+    let quotas: QuotaLedger
+    let observer: RequestObserver
+    let metricsCollector: MetricsCollector
+    private let settler = Mutex<Task<Void, Never>?>(nil)
+    let cachedConfig = Mutex<(loadedAt: UInt64, config: GatewayConfig?)?>(nil)
 
+    /// - Parameter logger: where request lines go (serve: JSON lines on stderr).
     public init(client: PostgresClient, listenerConfiguration: PostgresConfiguration,
-                configuration: Configuration = Configuration()) {
+                configuration: Configuration = Configuration(), logger: JSONLogger = .disabled) {
         self.client = client
         queue = JobQueue(client: client)
         keys = ClientKeyStore(client: client)
         configs = GatewayConfigStore(client: client)
         waiters = JobWaiters(queue: queue, listenerConfiguration: listenerConfiguration)
         self.configuration = configuration
+        quotas = QuotaLedger(client: client)
+        observer = RequestObserver(logger: logger, logPrompts: configuration.logPrompts)
+        metricsCollector = MetricsCollector(client: client, cacheMs: configuration.metricsCacheMs,
+                                            terminalCountMs: configuration.metricsTerminalCountMs)
     }
 
     /// Starts listening for finished jobs; call before serving.
     public func start() async {
         await waiters.start()
+        let task = Task { [self] in await settleQuotasLoop() }
+        settler.withLock { $0 = task }
     }
 
     /// Wakes every waiting request and stops listening.
     public func stop() {
         waiters.stop()
+        settler.withLock { $0 }?.cancel()
     }
 
     /// How many requests are waiting for a job now.
@@ -62,10 +85,13 @@ public final class GatewayAPI: Sendable {
 
     /// A router with every route registered.
     public func makeRouter() -> HTTPRouter {
-        let router = HTTPRouter()
+        let router = HTTPRouter { [observer] request, route, next in await observer.observe(request, route: route, next: next) }
         let jobLimit = configuration.maxJobBodyBytes
         router.add("GET", "/health") { [self] _ in await health() }
         router.add("GET", "/ready") { [self] _ in await ready() }
+        router.add("GET", "/metrics") { [self] _ in await metricsPage() }
+        router.add("GET", "/v1/analytics/{view}") { [self] in await authenticated($0, analytics) }
+        addAdminRoutes(to: router, bodyLimit: jobLimit)
         router.add("POST", "/v1/jobs", bodyLimit: jobLimit) { [self] in await authenticated($0, submitJob) }
         router.add("GET", "/v1/jobs") { [self] in await authenticated($0, listJobs) }
         router.add("GET", "/v1/jobs/{id}") { [self] in await authenticated($0, getJob) }
@@ -89,6 +115,7 @@ public final class GatewayAPI: Sendable {
             return APIError(503, "the database is unavailable", type: "server_error", code: "database_unavailable").response
         }
         guard let caller else { return APIError.unauthorized.response }
+        RequestContext.setClient(caller.id)
         do {
             return try await handler(request, caller)
         } catch {

@@ -3,12 +3,18 @@ import Synchronization
 /// A request handler. Runs on the Swift concurrency pool: it must never block a thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 
+/// Runs around every request a router answers (request ids, logs, metrics): it gets the request,
+/// the pattern of the route that matched (nil when none did and the answer is 404 or 405) and
+/// `next`, which runs the handler.
+public typealias HTTPMiddleware = @Sendable (HTTPRequest, _ route: String?, _ next: HTTPHandler) async -> HTTPResponse
+
 /// Maps method + path patterns to handlers.
 ///
 /// A pattern is split on `/`; each segment is a literal or contains one `{name}` parameter, which
 /// may have a literal prefix and suffix within the segment (`{model}:generateContent`). Parameters
 /// match one non-empty segment and are percent-decoded (`%2F` stays inside the parameter).
 /// Routes are tried in the order added. `HEAD` falls back to the `GET` route (the body is not sent).
+/// With a middleware, every answer goes through it, 404 and 405 included.
 public final class HTTPRouter: Sendable {
     enum Segment: Sendable {
         case literal(String)
@@ -29,8 +35,11 @@ public final class HTTPRouter: Sendable {
     }
 
     private let routes = Mutex<[Route]>([])
+    private let middleware: HTTPMiddleware?
 
-    public init() {}
+    public init(middleware: HTTPMiddleware? = nil) {
+        self.middleware = middleware
+    }
 
     /// Registers `handler` for `method` on `pattern`.
     /// - Parameters:
@@ -38,7 +47,9 @@ public final class HTTPRouter: Sendable {
     ///   - bodyLimit: the largest request body accepted on this route (413 beyond); `nil` uses the
     ///     server's `maxBodyBytes`.
     public func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping HTTPHandler) {
-        let route = Route(method: method, segments: Self.compile(pattern), bodyLimit: bodyLimit, handler: handler)
+        var wrapped = handler
+        if let middleware { wrapped = { request in await middleware(request, pattern, handler) } }
+        let route = Route(method: method, segments: Self.compile(pattern), bodyLimit: bodyLimit, handler: wrapped)
         routes.withLock { $0.append(route) }
     }
 
@@ -68,7 +79,22 @@ public final class HTTPRouter: Sendable {
         return response
     }
 
+    /// The route for a request, or why there is none. With a middleware, a request no route takes
+    /// is `.found` too, with a handler that answers the 404 or 405 through the middleware.
     func match(method: String, rawPath: Substring) -> Match {
+        let match = matchRoute(method: method, rawPath: rawPath)
+        guard let middleware else { return match }
+        let answer: HTTPHandler
+        switch match {
+        case .found: return match
+        case .methodNotAllowed(let allowed): answer = { request in Self.methodNotAllowed(request, allowed: allowed) }
+        case .notFound: answer = { request in Self.notFound(request) }
+        }
+        let route = Route(method: method, segments: [], bodyLimit: nil) { request in await middleware(request, nil, answer) }
+        return .found(route, parameters: [:])
+    }
+
+    private func matchRoute(method: String, rawPath: Substring) -> Match {
         let segments = rawPath.split(separator: "/")
         return routes.withLock { routes -> Match in
             var allowed: [String] = []

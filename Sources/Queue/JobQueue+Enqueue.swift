@@ -47,18 +47,26 @@ extension JobQueue {
     /// - Returns: one entry per input job, in input order.
     public func enqueue(_ jobs: [NewJob], chunkSize: Int = 5_000) async throws -> [EnqueuedJob] {
         if jobs.isEmpty { return [] }
-        precondition(chunkSize > 0)
         return try await client.transaction { connection in
-            var out: [EnqueuedJob] = []
-            out.reserveCapacity(jobs.count)
-            var start = 0
-            while start < jobs.count {
-                let end = min(start + chunkSize, jobs.count)
-                out += try Self.insertChunk(jobs[start..<end], on: connection)
-                start = end
-            }
-            return out
+            try Self.enqueue(jobs, chunkSize: chunkSize, on: connection)
         }
+    }
+
+    /// Enqueues many jobs on `connection`, inside the caller's transaction (so they commit, or
+    /// not, with the caller's other writes, e.g. the batch they belong to).
+    /// - Returns: one entry per input job, in input order.
+    public static func enqueue(_ jobs: [NewJob], chunkSize: Int = 5_000, on connection: PostgresConnection) throws
+        -> [EnqueuedJob] {
+        precondition(chunkSize > 0)
+        var out: [EnqueuedJob] = []
+        out.reserveCapacity(jobs.count)
+        var start = 0
+        while start < jobs.count {
+            let end = min(start + chunkSize, jobs.count)
+            out += try insertChunk(jobs[start..<end], on: connection)
+            start = end
+        }
+        return out
     }
 
     private static func insertChunk(_ jobs: ArraySlice<NewJob>, on connection: PostgresConnection) throws -> [EnqueuedJob] {
