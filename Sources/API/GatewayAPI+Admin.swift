@@ -81,25 +81,11 @@ extension GatewayAPI {
     }
 
     private func listClients(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
-        let clients: [ClientKeyStore.Listing]
-        let usage: [Int64: QuotaLedger.ClientUsage]
         do {
-            clients = try await keys.list()
-            usage = try await quotas.usage(clientIDs: clients.map(\.id))
+            return Self.json(["object": "list", "data": .array(try await keys.summaries().map(\.json))])
         } catch {
             throw APIError.internalError(error)
         }
-        let data = clients.map { client -> JSONValue in
-            let used = usage[client.id]
-            return [
-                "id": .string(String(client.id)), "object": "client", "name": .string(client.name), "admin": .bool(client.isAdmin),
-                "tpm": client.quota.perMinute.map(JSONValue.int) ?? .null, "tpd": client.quota.perDay.map(JSONValue.int) ?? .null,
-                "tokens_this_minute": .int(used?.minuteTokens ?? 0), "tokens_today": .int(used?.dayTokens ?? 0),
-                "unsettled_jobs": .int(used?.reservedJobs ?? 0),
-                "created_at": JobView.timestamp(client.createdAt), "revoked_at": JobView.timestamp(client.revokedAt),
-            ]
-        }
-        return Self.json(["object": "list", "data": .array(data)])
     }
 
     /// The JSON path of the first `api_key` member holding the redaction placeholder, if any.

@@ -35,14 +35,21 @@ public final class JSONLogger: Sendable {
 
     public let minimumLevel: Level
     private let write: @Sendable (String) -> Void
+    private let flushWrites: @Sendable () async -> Void
 
     /// - Parameters:
     ///   - minimumLevel: lines below it are dropped before they are formatted.
     ///   - write: receives each complete line, newline included.
-    public init(minimumLevel: Level = .info, write: @escaping @Sendable (String) -> Void) {
+    ///   - flush: returns once every line handed to `write` so far is written.
+    public init(minimumLevel: Level = .info, write: @escaping @Sendable (String) -> Void,
+                flush: @escaping @Sendable () async -> Void = {}) {
         self.minimumLevel = minimumLevel
         self.write = write
+        flushWrites = flush
     }
+
+    /// Returns once every line logged so far is written (call before the process exits).
+    public func flush() async { await flushWrites() }
 
     /// A logger that writes nothing (tests, benchmarks).
     public static let disabled = JSONLogger(minimumLevel: .error) { _ in }
@@ -51,7 +58,7 @@ public final class JSONLogger: Sendable {
     /// (nobody reads the pipe), new ones are dropped and counted; the next line written says how many.
     public static func standardError(minimumLevel: Level = .info, maxPending: Int = 10_000) -> JSONLogger {
         let writer = LineWriter(fd: 2, maxPending: maxPending)
-        return JSONLogger(minimumLevel: minimumLevel) { line in writer.enqueue(line) }
+        return JSONLogger(minimumLevel: minimumLevel, write: { line in writer.enqueue(line) }, flush: { await writer.flush() })
     }
 
     /// Whether a line at `level` would be written (to skip building costly fields).
@@ -124,6 +131,12 @@ private final class LineWriter: Sendable {
                                          fields: [("dropped", .int(dropped))]))
             }
             writeAll(line)
+        }
+    }
+
+    func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async { continuation.resume() }
         }
     }
 

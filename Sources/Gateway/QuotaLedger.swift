@@ -29,6 +29,12 @@ public struct QuotaLedger: Sendable {
         public var dayTokens: Int
         /// Jobs whose estimate still stands in for their tokens.
         public var reservedJobs: Int
+
+        public init(minuteTokens: Int, dayTokens: Int, reservedJobs: Int) {
+            self.minuteTokens = minuteTokens
+            self.dayTokens = dayTokens
+            self.reservedJobs = reservedJobs
+        }
     }
 
     public let client: PostgresClient

@@ -9,11 +9,15 @@ enum ClientsCreateCommand: Command {
         arguments: "NAME",
         options: [
             .flag("--admin", "The client may use admin routes"),
-            .value("--tpm", "N", "Token quota per minute (not enforced yet)"),
-            .value("--tpd", "N", "Token quota per day (not enforced yet)"),
+            .value("--tpm", "N", "Token quota per UTC minute (default: none)"),
+            .value("--tpd", "N", "Token quota per UTC day (default: none)"),
             .json,
             .databaseURL,
-        ])
+        ],
+        discussion: """
+            Over a quota, POST /v1/jobs and /v1/chat/completions answer 429 with Retry-After and
+            x-ratelimit-*-tokens headers and enqueue nothing. See docs/API.md ("Quotas").
+            """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard arguments.positionals.count == 1, let name = arguments.positionals.first,

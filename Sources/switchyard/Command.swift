@@ -23,6 +23,7 @@ let allCommands: [any Command.Type] = [
     UpCommand.self,
     ServeCommand.self,
     ClientsCreateCommand.self,
+    ClientsListCommand.self,
     ClientsRevokeCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,

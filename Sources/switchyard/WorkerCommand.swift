@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Postgres
 import Providers
 import Queue
@@ -21,8 +22,12 @@ enum WorkerCommand: Command {
             .value("--backoff-ms", "MS", "Base of the retry backoff (default 1000)"),
             .value("--max-claim", "N", "Most jobs per claim (default 1000)"),
             .value("--executor-delay-ms", "MS", "Wait this long in every job first, to simulate provider latency (default 0)"),
+            LogOptions.level,
         ],
-        discussion: "A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.")
+        discussion: """
+            A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.
+            Logs are JSON lines on stderr ({"time","level","msg","worker_id",...}); they never contain keys or prompts.
+            """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let executorName = try arguments.choice("--executor", ["echo", "noop", "llm"], default: "echo")
@@ -43,6 +48,10 @@ enum WorkerCommand: Command {
         let backoffMs = try arguments.int("--backoff-ms", default: 1_000, range: 0...3_600_000)
         configuration.backoff = RetryBackoff(baseMs: Int64(backoffMs), capMs: max(Int64(backoffMs), 300_000))
         configuration.maxClaimBatch = try arguments.int("--max-claim", default: 1_000, range: 1...100_000)
+        let logger = try LogOptions.logger(arguments)
+        let workerID = configuration.workerID
+        // Every message the runtime logs is a problem it recovers from.
+        configuration.log = { message in logger.log(.warning, message, ["worker_id": .string(workerID)]) }
         do {
             try configuration.validate()
         } catch let error as WorkerConfiguration.ConfigurationError {
@@ -56,8 +65,12 @@ enum WorkerCommand: Command {
         var gateway: (executor: LLMExecutor, upstream: UpstreamClient)?
         if executorName == "llm" {
             let upstream = UpstreamClient()
-            let llm = LLMExecutor(client: client, upstream: upstream,
-                                  settings: LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: database))
+            var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: database)
+            settings.log = { message in
+                let level: JSONLogger.Level = message.hasPrefix("gateway config version") ? .info : .warning
+                logger.log(level, message, ["worker_id": .string(workerID)])
+            }
+            let llm = LLMExecutor(client: client, upstream: upstream, settings: settings)
             guard try await llm.reloadConfig() else {
                 await upstream.shutdown()
                 throw CommandFailure("no gateway config applied; run 'switchyard config apply FILE' first")
@@ -71,12 +84,16 @@ enum WorkerCommand: Command {
         let signals = ShutdownSignals { count in
             runtime.stop(graceMs: count > 1 ? 0 : nil)
         }
-        configuration.log("\(configuration.workerID) started: queue=\(configuration.queue) concurrency=\(configuration.concurrency)\(configuration.drain ? " drain" : "")")
+        logger.log(.info, "worker started", [
+            "worker_id": .string(workerID), "queue": .string(configuration.queue), "concurrency": .int(configuration.concurrency),
+            "executor": .string(executorName), "drain": .bool(configuration.drain),
+        ])
         await runtime.run()
         gateway?.executor.stop()
         await service.value
         await gateway?.upstream.shutdown()
-        configuration.log("\(configuration.workerID) stopped")
+        logger.log(.info, "worker stopped", ["worker_id": .string(workerID)])
+        await logger.flush()
         withExtendedLifetime(signals) {}
         return 0
     }
