@@ -1,5 +1,6 @@
 import API
 import Foundation
+import Gateway
 import HTTP
 import Postgres
 import Queue
@@ -17,10 +18,12 @@ struct APIFixture {
     let alice: APITestClient
     let bob: APITestClient
 
-    static func make(_ name: String = #function, configuration: GatewayAPI.Configuration = .init()) async throws -> APIFixture {
+    static func make(_ name: String = #function, configuration: GatewayAPI.Configuration = .init(),
+                     logger: JSONLogger = .disabled) async throws -> APIFixture {
         let url = try await TestDatabase.create(name)
         let client = TestDatabase.client(url, maxConnections: 8)
-        let api = GatewayAPI(client: client, listenerConfiguration: PostgresConfiguration(url: url), configuration: configuration)
+        let api = GatewayAPI(client: client, listenerConfiguration: PostgresConfiguration(url: url), configuration: configuration,
+                             logger: logger)
         await api.start()
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.port = 0

@@ -1,7 +1,5 @@
 import Foundation
 import Postgres
-import Testing
-import TestSupport
 
 /// A database with a known ledger, for the analytics views' tests.
 ///
@@ -11,24 +9,30 @@ import TestSupport
 /// | deployment (provider/model)         | rows                                                                              |
 /// |---|---|
 /// | gpt-4o (openai/gpt-4o)              | 5 ok: 100…500 ms, 10+20 tokens (2 cached), $0.01 (baseline $0.01); 1 server_error 50 ms; 2 cache_hit 10+20 tokens, $0 (baseline $0.01) |
-/// | gpt-4o-mini (openai/gpt-4o-mini)    | 3 ok: 10, 20, 30 ms, 10+5 tokens, $0.001 (baseline $0.01); 1 rate_limited 5 ms — all client 7 |
+/// | gpt-4o-mini (openai/gpt-4o-mini)    | 3 ok: 10, 20, 30 ms, 10+5 tokens, $0.001 (baseline $0.01); 1 rate_limited 5 ms — all client 7 (or `clientID`) |
 /// | claude (anthropic/claude-3-5-sonnet) | 1 ok with failover = true, 1000 ms, 10+10 tokens, $0.005 (baseline $0.01), after gpt-4o's server_error in the same job |
 ///
 /// Each row has its own job except the failover job (two rows). Jobs are finished at minute + 30 s
-/// (succeeded; the rate-limited one failed) in queue `default`.
-struct AnalyticsFixture {
-    static let minute = "2025-06-01T10:00:00Z"
-    let url: String
-    let client: PostgresClient
+/// (succeeded; the rate-limited one failed) in queue `default`. Shared by the views' SQL tests and
+/// the `/v1/analytics` and `/metrics` API tests.
+public struct AnalyticsFixture: Sendable {
+    public static let minute = "2025-06-01T10:00:00Z"
+    public let url: String
+    public let client: PostgresClient
 
-    static func make(_ name: String = #function) async throws -> AnalyticsFixture {
+    public init(url: String, client: PostgresClient) {
+        self.url = url
+        self.client = client
+    }
+
+    public static func make(_ name: String = #function) async throws -> AnalyticsFixture {
         let url = try await TestDatabase.create(name)
         return AnalyticsFixture(url: url, client: TestDatabase.client(url))
     }
 
     /// Inserts a job and returns its id.
     @discardableResult
-    func job(queue: String = "default", state: String = "succeeded", client clientID: Int? = nil,
+    public func job(queue: String = "default", state: String = "succeeded", client clientID: Int? = nil,
              runAt: String? = nil, finishedAt: String? = "2025-06-01T10:00:30Z") async throws -> Int64 {
         let finished = ["succeeded", "failed", "cancelled"].contains(state) ? finishedAt : nil
         let rows = try await client.query(
@@ -37,26 +41,44 @@ struct AnalyticsFixture {
             VALUES ($1, $2, $3::bigint, 'chat', '{}', coalesce($4::timestamptz, now()), $5::timestamptz)
             RETURNING id
             """, [queue, state, clientID, runAt, finished])
-        return try #require(rows.first?.int64("id"))
+        guard let id = rows.first?.int64("id") else { throw FixtureError(message: "job insert returned no id") }
+        return id
     }
 
     // Swift 6 type-checks long argument lists slowly; a struct keeps each call short.
-    struct Row {
-        var deployment: String
-        var provider: String
-        var model: String
-        var outcome = "ok"
-        var latency: Double? = nil
-        var prompt = 0
-        var completion = 0
-        var cached = 0
-        var cost = "0"
-        var baseline = "0"
-        var failover = false
-        var startedAt: String? = nil   // nil: now()
+    public struct Row: Sendable {
+        public var deployment: String
+        public var provider: String
+        public var model: String
+        public var outcome = "ok"
+        public var latency: Double? = nil
+        public var prompt = 0
+        public var completion = 0
+        public var cached = 0
+        public var cost = "0"
+        public var baseline = "0"
+        public var failover = false
+        public var startedAt: String? = nil   // nil: now()
+
+        public init(deployment: String, provider: String, model: String, outcome: String = "ok", latency: Double? = nil,
+                    prompt: Int = 0, completion: Int = 0, cached: Int = 0, cost: String = "0", baseline: String = "0",
+                    failover: Bool = false, startedAt: String? = nil) {
+            self.deployment = deployment
+            self.provider = provider
+            self.model = model
+            self.outcome = outcome
+            self.latency = latency
+            self.prompt = prompt
+            self.completion = completion
+            self.cached = cached
+            self.cost = cost
+            self.baseline = baseline
+            self.failover = failover
+            self.startedAt = startedAt
+        }
     }
 
-    func attempt(job: Int64, _ row: Row) async throws {
+    public func attempt(job: Int64, _ row: Row) async throws {
         _ = try await client.query(
             """
             INSERT INTO switchyard.attempts (job_id, attempt, route, deployment, provider, model, outcome, latency_ms,
@@ -68,9 +90,10 @@ struct AnalyticsFixture {
              row.cached, row.cost, row.baseline, row.failover, row.startedAt])
     }
 
-    static func at(second: Int) -> String { String(format: "2025-06-01T10:00:%02dZ", second) }
+    public static func at(second: Int) -> String { String(format: "2025-06-01T10:00:%02dZ", second) }
 
-    func loadKnownLedger() async throws {
+    /// - Parameter clientID: the client of gpt-4o-mini's jobs (the others have none).
+    public func loadKnownLedger(clientID: Int = 7) async throws {
         var second = 0
         func next() -> String { second += 1; return Self.at(second: second) }
         for latency in [100.0, 200, 300, 400, 500] {
@@ -91,17 +114,17 @@ struct AnalyticsFixture {
                 prompt: 10, completion: 20, baseline: "0.01", startedAt: next()))
         }
         for latency in [10.0, 20, 30] {
-            try await attempt(job: try await job(client: 7), Row(
+            try await attempt(job: try await job(client: clientID), Row(
                 deployment: "gpt-4o-mini", provider: "openai", model: "gpt-4o-mini", latency: latency, prompt: 10,
                 completion: 5, cost: "0.001", baseline: "0.01", startedAt: next()))
         }
-        try await attempt(job: try await job(state: "failed", client: 7), Row(
+        try await attempt(job: try await job(state: "failed", client: clientID), Row(
             deployment: "gpt-4o-mini", provider: "openai", model: "gpt-4o-mini", outcome: "rate_limited", latency: 5,
             startedAt: next()))
     }
 
     /// Rows of `sql`, keyed by the values of `key` columns joined with "/".
-    func rows(_ sql: String, key: [String]) async throws -> [String: PostgresRow] {
+    public func rows(_ sql: String, key: [String]) async throws -> [String: PostgresRow] {
         var byKey: [String: PostgresRow] = [:]
         for row in try await client.query(sql) {
             byKey[key.map { row[$0] ?? "NULL" }.joined(separator: "/")] = row
@@ -112,7 +135,13 @@ struct AnalyticsFixture {
 
 extension PostgresRow {
     /// A numeric column as an exact decimal, so `0.0500000000` equals `0.05`.
-    func decimal(_ column: String) -> Decimal? { self[column].flatMap { Decimal(string: $0) } }
+    public func decimal(_ column: String) -> Decimal? { self[column].flatMap { Decimal(string: $0) } }
 }
 
-func dec(_ text: String) -> Decimal { Decimal(string: text)! }
+public func dec(_ text: String) -> Decimal { Decimal(string: text)! }
+
+/// A fixture's setup did not go as expected.
+public struct FixtureError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
