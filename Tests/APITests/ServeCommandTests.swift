@@ -20,17 +20,9 @@ import Testing
         let stored = try await TestDatabase.client(url, maxConnections: 1).query("SELECT key_sha256 FROM switchyard.clients")
         #expect(stored.first?.string("key_sha256")?.contains(key.dropFirst(3)) == false)
 
-        let serve = try ChildProcess(switchyardBinary, ["serve", "--port", "0", "--database-url", url])
+        let started = try await ServeProcess.start(databaseURL: url)
+        let serve = started.process, bound = started.port
         let worker = try ChildProcess(switchyardBinary, ["worker", "--executor", "echo", "--database-url", url])
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            if let line = serve.standardOutput.split(separator: "\n").first(where: { $0.hasPrefix("serve listening on ") }) {
-                port = line.split(separator: ":").last.flatMap { Int($0) }
-            } else {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-        let bound = try #require(port, "serve printed: \(serve.standardOutput) \(serve.standardError)")
         let api = APITestClient(port: bound, key: key)
         let answer = await api.post("/v1/chat/completions", chatBody("over the wire"))
         #expect(answer.status == 200, "\(answer.text)")
