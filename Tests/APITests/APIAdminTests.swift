@@ -110,7 +110,7 @@ import TestSupport
         let ops = try #require(clients.last)
         #expect(ops["admin"]?.boolValue == true)
         #expect(ops["tpm"]?.intValue == 1_000 && ops["tpd"] == .null)
-        #expect((ops["tokens_this_minute"]?.intValue ?? 0) > 5)
+        #expect((ops["tokens_today"]?.intValue ?? 0) > 5)
         #expect(ops["unsettled_jobs"]?.intValue == 1)
         #expect(clients.first?["tokens_today"]?.intValue == 0)
         for key in [fixture.alice.key, fixture.bob.key, admin.key].compactMap({ $0 }) {
