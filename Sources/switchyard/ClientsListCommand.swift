@@ -36,13 +36,8 @@ enum ClientsListCommand: Command {
                     String(summary.usage.minuteTokens), String(summary.usage.dayTokens),
                     listing.createdAt.map(formatter.string) ?? "-", listing.revokedAt.map(formatter.string) ?? "-"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        for row in [header] + rows {
-            let cells = row.enumerated().map { column, cell in cell.padding(toLength: widths[column], withPad: " ", startingAt: 0) }
-            var line = cells.joined(separator: "  ")
-            while line.last == " " { line.removeLast() }
-            print(line)
-        }
+        print(TextTable.render(headers: header, rows: rows,
+                               rightAligned: [true, false, false, true, true, true, true, false, false]))
         return 0
     }
 }

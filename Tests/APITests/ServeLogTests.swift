@@ -38,7 +38,7 @@ import Testing
         #expect(entry["name"]?.stringValue == "ci" && entry["tpm"]?.intValue == 100_000 && entry["tpd"]?.intValue == 2_000_000)
         #expect(!listed.stdout.contains(key))
         let table = try await ChildProcess.run(switchyardBinary, ["clients", "list", "--database-url", url])
-        #expect(table.stdout.hasPrefix("ID  NAME  ADMIN  TPM     TPD"), "\(table.stdout)")
+        #expect(table.stdout.hasPrefix("ID  NAME  ADMIN     TPM      TPD"), "\(table.stdout)")
 
         serve.send(SIGTERM)
         worker.send(SIGTERM)
