@@ -12,6 +12,8 @@ extension GatewayAPI {
     /// completed result and sent after completion (the queue does not stream tokens yet), then
     /// `data: [DONE]`. A job that fails answers 502/503/504 (or 400/404 for a request the provider
     /// refused) with the reason; a job still unfinished after `chatTimeoutMs` is cancelled, 504.
+    /// A client that goes away before the answer (closes the connection) has its job cancelled: a
+    /// queued one at once, a running one at its worker's next checkpoint.
     func chatCompletions(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds
         let submission = try JobSubmission(body: request.body, contentType: request.headers["Content-Type"])
@@ -21,25 +23,38 @@ extension GatewayAPI {
             submission.newJob(clientID: caller.id, idempotencyKey: key, defaultPriority: configuration.chatPriority))
         let id = String(enqueued.id)
         let deadline = started + UInt64(configuration.chatTimeoutMs) * 1_000_000
-        var job = try await ownedJob(id, caller)
-        while !job.state.isTerminal {
+        // A new job is known to be queued: no need to read it before waiting.
+        var job = enqueued.created ? nil : try await ownedJob(id, caller)
+        while true {
+            if let job, job.state.isTerminal { break }
             let now = DispatchTime.now().uptimeNanoseconds
             if now >= deadline {
-                _ = try? await queue.cancel(id: job.id)
+                _ = try? await queue.cancel(id: enqueued.id)
                 var error = APIError(504, "no answer within \(configuration.chatTimeoutMs) ms; job \(id) was cancelled",
                                      type: "server_error", code: "timeout")
                 error.headers = [("x-switchyard-job-id", id)]
                 throw error
             }
             if waiters.isStopped {
-                var error = APIError(503, "the server is shutting down; job \(id) is still \(job.state.rawValue) (GET /v1/jobs/\(id))",
+                let state = job?.state ?? .queued
+                var error = APIError(503, "the server is shutting down; job \(id) is still \(state.rawValue) (GET /v1/jobs/\(id))",
                                      type: "server_error", code: "shutting_down")
                 error.headers = [("x-switchyard-job-id", id), ("Retry-After", "1")]
                 throw error
             }
-            await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1)
+            await waiters.wait(for: enqueued.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1, disconnect: request.disconnect)
+            if request.disconnect.isDisconnected {
+                // Nobody will read the answer: do not spend a provider call on it. A job that already
+                // finished is left as it is (cancel changes only queued and running jobs).
+                _ = try? await queue.cancel(id: enqueued.id)
+                var error = APIError(499, "the client closed the connection; job \(id) was cancelled",
+                                     code: "client_closed_request")
+                error.headers = [("x-switchyard-job-id", id)]
+                throw error
+            }
             job = try await ownedJob(id, caller)
         }
+        guard let job else { throw APIError.jobNotFound(id) }
         guard job.state == .succeeded, let resultText = job.result, case .object(let result)? = try? JSONValue.parse(resultText) else {
             var error = Self.failure(of: job)
             error.headers = [("x-switchyard-job-id", id)]

@@ -27,8 +27,11 @@ extension GatewayAPI {
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(seconds, configuration.maxWaitSeconds) * 1e9)
             while !job.state.isTerminal {
                 let now = DispatchTime.now().uptimeNanoseconds
-                if now >= deadline || waiters.isStopped { break }
-                await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1)
+                if now >= deadline || waiters.isStopped || request.disconnect.isDisconnected { break }
+                // A client that goes away stops the wait (the job keeps running: it was submitted
+                // on its own and its result can be fetched later).
+                await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1, disconnect: request.disconnect)
+                if request.disconnect.isDisconnected { break }
                 job = try await ownedJob(id, caller)
             }
         }

@@ -52,7 +52,7 @@ extension JobQueue {
 
     /// Writes a batch of completions in one transaction: one UPDATE for the batch (each row applies
     /// only while the job is still `running` under the same attempt), then the NOTIFYs that wake
-    /// waiting clients and, for jobs back in `queued`, workers.
+    /// waiting clients (naming the finished jobs) and, for jobs back in `queued`, workers.
     /// - Parameter extra: runs in the same transaction after the update (e.g. usage rows).
     public func complete(
         _ completions: [JobCompletion],
@@ -76,13 +76,13 @@ extension JobQueue {
             let rows = try connection.query(Self.completeSQL, parameters)
             var result = CompletionResult()
             result.written.reserveCapacity(rows.count)
-            var anyFinished = false
+            var finished: [Int64] = []
             var anyQueued = false
             for row in rows {
                 guard let id = row[0].flatMap({ Int64($0) }), let state = row[1].flatMap(JobState.init) else {
                     throw QueueError(.unexpectedResult, "completion returned an incomplete row")
                 }
-                if state.isTerminal { anyFinished = true } else { anyQueued = true }
+                if state.isTerminal { finished.append(id) } else { anyQueued = true }
                 result.written.append((id, state))
             }
             if rows.count < completions.count {
@@ -90,7 +90,10 @@ extension JobQueue {
                 result.skipped = ids.filter { !written.contains($0) }
             }
             try extra?(connection, result)
-            if anyFinished { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel]) }
+            // The ids let a serve process wake exactly the requests waiting for these jobs.
+            for payload in Self.finishedPayloads(finished) {
+                _ = try connection.query("SELECT pg_notify($1, $2)", [JobQueue.finishedChannel, payload])
+            }
             if anyQueued { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.jobsChannel]) }
             return result
         }
