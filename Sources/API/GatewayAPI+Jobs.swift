@@ -96,9 +96,10 @@ extension GatewayAPI {
         return job
     }
 
-    func enqueue(_ job: NewJob) async throws(APIError) -> EnqueuedJob {
+    /// - Parameter durable: see ``JobQueue/enqueue(_:durable:)``.
+    func enqueue(_ job: NewJob, durable: Bool = true) async throws(APIError) -> EnqueuedJob {
         do {
-            return try await queue.enqueue(job)
+            return try await queue.enqueue(job, durable: durable)
         } catch {
             throw APIError.internalError(error)
         }
