@@ -35,7 +35,9 @@ enum BenchAPICommand: Command {
             percentile. Uses queue 'bench-api' (its old jobs are deleted first), a client key created for the run \
             and revoked after it, and a config held in memory (the stored config is not touched). Prints one line: \
             bench=api clients=N seconds=S requests=N requests_per_s=R direct_p50_ms=.. direct_p99_ms=.. p50_ms=.. \
-            p99_ms=.. added_p50_ms=.. added_p99_ms=.. (and rate=R when --rate is given).
+            p99_ms=.. added_p50_ms=.. added_p99_ms=.., then cpu_us_per_request (this process: front, worker, mock and \
+            load generator) and pg_cpu_us_per_request (the PostgreSQL backends of this database, when the server \
+            runs on this machine) over the API phase, and rate=R when --rate is given.
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
@@ -109,7 +111,11 @@ enum BenchAPICommand: Command {
         directLoad.request = request(directHead, "gpt-4o-mini", "", "dw")
         _ = await directLoad.run(seconds: min(1, seconds) / 2)
         directLoad.request = request(directHead, "gpt-4o-mini", "", "d")
+        let pgBefore = try await backendCPUMicroseconds(serveClient)
+        let cpuBefore = BenchHTTPCommand.cpuMicroseconds()
         let through = await apiLoad.run(seconds: seconds)
+        let cpuUsed = BenchHTTPCommand.cpuMicroseconds() - cpuBefore
+        let pgUsed = try await backendCPUMicroseconds(serveClient).map { $0 - (pgBefore ?? 0) }
         directLoad.requestsPerSecond = rate ?? max(1, through.requestsPerSecond)
         let direct = await directLoad.run(seconds: seconds)
 
@@ -137,7 +143,28 @@ enum BenchAPICommand: Command {
             + " direct_p50_ms=\(format(directP50, 3)) direct_p99_ms=\(format(directP99, 3))"
             + " p50_ms=\(format(p50, 3)) p99_ms=\(format(p99, 3))"
             + " added_p50_ms=\(format(p50 - directP50, 3)) added_p99_ms=\(format(p99 - directP99, 3))"
+            + " cpu_us_per_request=\(format(Double(cpuUsed) / Double(max(1, through.latenciesNs.count)), 0))"
+            + (pgUsed.map { " pg_cpu_us_per_request=\(format(Double($0) / Double(max(1, through.latenciesNs.count)), 0))" } ?? "")
             + (rate.map { " rate=\(Int($0))" } ?? ""))
         return 0
+    }
+
+    /// CPU time used so far by the PostgreSQL backends serving this database (serve's and the
+    /// worker's connections), read from /proc; nil when the server is not on this machine.
+    private static func backendCPUMicroseconds(_ client: PostgresClient) async throws -> Int? {
+        let rows = try await client.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        var total = 0
+        var found = false
+        let ticks = Int(sysconf(Int32(_SC_CLK_TCK)))
+        for pid in rows.compactMap({ $0.int("pid") }) {
+            // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name) are utime and stime.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+            total += (user + system) * 1_000_000 / max(1, ticks)
+            found = true
+        }
+        return found ? total : nil
     }
 }

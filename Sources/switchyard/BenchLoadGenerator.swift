@@ -184,6 +184,7 @@ struct BenchLoadGenerator: Sendable {
                         result.latenciesNs.append(now - sentAt[index])
                         if intervalNs > 0 {
                             nextSend[index] = max(sentAt[index] + intervalNs, now)
+                            if nextSend[index] >= end { stop(index, failed: false) }
                         } else if now >= end {
                             stop(index, failed: false)
                         } else {
