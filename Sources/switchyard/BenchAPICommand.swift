@@ -76,15 +76,9 @@ enum BenchAPICommand: Command {
         workerConfiguration.concurrency = concurrency
         let workerClient = PostgresClient(configuration: database, maxConnections: workerConfiguration.completionWriters + 8)
         defer { workerClient.shutdown() }
-        let upstream = UpstreamClient()
-        var settings = LLMExecutor.Settings(workerID: workerConfiguration.workerID, listenerConfiguration: nil)
-        settings.followsStoredConfig = false
-        let executor = LLMExecutor(client: workerClient, upstream: upstream, settings: settings)
-        executor.use(config)
-        let service = Task { await executor.run() }
-        let runtime = try WorkerRuntime(client: workerClient, executor: executor, configuration: workerConfiguration,
+        let worker = try BenchLLMWorker(client: workerClient, configuration: workerConfiguration, config: config,
                                         listenerConfiguration: database)
-        let worker = Task { await runtime.run() }
+        let working = Task { await worker.runtime.run() }
 
         let run = UUID().uuidString.prefix(8)
         let apiHead = "POST /v1/chat/completions HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key.key)\r\n"
@@ -119,11 +113,9 @@ enum BenchAPICommand: Command {
         directLoad.requestsPerSecond = rate ?? max(1, through.requestsPerSecond)
         let direct = await directLoad.run(seconds: seconds)
 
-        runtime.stop()
-        await worker.value
-        executor.stop()
-        await service.value
-        await upstream.shutdown()
+        worker.runtime.stop()
+        await working.value
+        await worker.stopExecutor()
         api.stop()
         await server.shutdown(graceMs: 1_000)
         await mock.shutdown()

@@ -65,20 +65,12 @@ enum BenchGatewayCommand: Command {
         }
         _ = try await JobQueue(client: client).enqueue(jobs)
 
-        let upstream = UpstreamClient()
-        var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: nil)
-        settings.followsStoredConfig = false
-        let executor = LLMExecutor(client: client, upstream: upstream, settings: settings)
-        executor.use(config)
-        let service = Task { await executor.run() }
-        let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
+        let worker = try BenchLLMWorker(client: client, configuration: configuration, config: config,
                                         listenerConfiguration: database)
         let start = DispatchTime.now().uptimeNanoseconds
-        await runtime.run()
+        await worker.runtime.run()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        executor.stop()
-        await service.value
-        await upstream.shutdown()
+        await worker.stopExecutor()
         await mock.shutdown()
 
         let rows = try await client.query("""
