@@ -144,8 +144,9 @@ struct BenchLoadGenerator: Sendable {
                 var timeoutMs = answerTimeoutMs
                 if intervalNs > 0 {
                     for index in fds.indices where active[index] && nextSend[index] > 0 {
-                        if nextSend[index] <= now {
-                            if now >= end { stop(index, failed: false); continue }
+                        if nextSend[index] >= end {
+                            stop(index, failed: false)
+                        } else if nextSend[index] <= now {
                             send(index, at: now)
                         } else {
                             timeoutMs = min(timeoutMs, Int32((nextSend[index] - now + 999_999) / 1_000_000))
