@@ -28,8 +28,11 @@ extension GatewayAPI {
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(seconds, configuration.maxWaitSeconds) * 1e9)
             while !job.state.isTerminal {
                 let now = DispatchTime.now().uptimeNanoseconds
-                if now >= deadline || waiters.isStopped { break }
-                await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1)
+                if now >= deadline || waiters.isStopped || request.disconnect.isDisconnected { break }
+                // A client that goes away stops the wait (the job keeps running: it was submitted
+                // on its own and its result can be fetched later).
+                await waiters.wait(for: job.id, timeoutMs: Int((deadline - now) / 1_000_000) + 1, disconnect: request.disconnect)
+                if request.disconnect.isDisconnected { break }
                 job = try await ownedJob(id, caller)
             }
         }
@@ -95,9 +98,10 @@ extension GatewayAPI {
         return job
     }
 
-    func enqueue(_ job: NewJob) async throws(APIError) -> EnqueuedJob {
+    /// - Parameter durable: see ``JobQueue/enqueue(_:durable:)``.
+    func enqueue(_ job: NewJob, durable: Bool = true) async throws(APIError) -> EnqueuedJob {
         do {
-            return try await queue.enqueue(job)
+            return try await queue.enqueue(job, durable: durable)
         } catch {
             throw APIError.internalError(error)
         }

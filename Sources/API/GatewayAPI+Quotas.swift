@@ -7,10 +7,13 @@ extension GatewayAPI {
     /// request's estimated tokens must fit its current minute and day (see ``QuotaLedger``). The
     /// answer carries `x-ratelimit-*-tokens` headers either way; over quota it is 429 with
     /// `Retry-After`, and nothing is enqueued.
-    func admit(_ job: NewJob, request: ChatRequest, caller: ClientKeyStore.Client) async throws(APIError) -> EnqueuedJob {
+    /// - Parameter durable: see ``JobQueue/enqueue(_:durable:)``; quota admission always commits durably.
+    func admit(
+        _ job: NewJob, request: ChatRequest, caller: ClientKeyStore.Client, durable: Bool = true
+    ) async throws(APIError) -> EnqueuedJob {
         if observer.logPrompts { RequestContext.setPrompt(Self.promptText(request)) }
         guard !caller.quota.isUnlimited else {
-            let enqueued = try await enqueue(job)
+            let enqueued = try await enqueue(job, durable: durable)
             RequestContext.setJob(enqueued.id)
             return enqueued
         }

@@ -37,6 +37,8 @@ public final class GatewayAPI: Sendable {
         public var chatPriority = 100
         /// How long a read of the stored gateway config is reused.
         public var configCacheMs = 1_000
+        /// Serve this config instead of the stored one (benchmarks leave the stored config alone).
+        public var fixedGatewayConfig: GatewayConfig?
         public init() {}
     }
 
@@ -123,8 +125,10 @@ public final class GatewayAPI: Sendable {
         }
     }
 
-    /// The stored gateway config (nil when none was applied), reused for `configCacheMs`.
+    /// The stored gateway config (nil when none was applied), reused for `configCacheMs`; or the
+    /// configuration's fixed one.
     func storedConfig() async throws(APIError) -> GatewayConfig? {
+        if let fixed = configuration.fixedGatewayConfig { return fixed }
         let now = DispatchTime.now().uptimeNanoseconds
         let ttl = UInt64(configuration.configCacheMs) * 1_000_000
         if let cached = cachedConfig.withLock({ $0 }), now &- cached.loadedAt < ttl { return cached.config }

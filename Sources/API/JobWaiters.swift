@@ -1,4 +1,5 @@
 import Dispatch
+import HTTP
 import Postgres
 import Queue
 import Synchronization
@@ -6,17 +7,38 @@ import Synchronization
 /// Long-poll support for one serve process: ONE LISTEN connection on the queue's "finished" channel,
 /// fanned out to every request waiting for a job.
 ///
-/// Waiters register a continuation under their job id. A single checker task re-reads the states
-/// of all waited-for jobs in one query whenever a notification arrives (the queue's completer
-/// NOTIFYs once per batch, without ids), when a waiter registers (so a completion between the
-/// caller's last read and its registration is not missed), and at least every `pollMs` (nothing
-/// is replayed after a listener reconnect). Each continuation is resumed exactly once: whoever
-/// removes it from the map under the lock — the checker, the timeout or `stop()` — resumes it.
+/// Waiters register a continuation under their job id. A completion's NOTIFY names the jobs it
+/// finished, and their waiters are resumed straight from it, without a query. The ids heard lately
+/// are remembered (`recentCapacity` of them), so a waiter that registers just after its job's
+/// notification arrived — after the caller's last read, or right after an enqueue — returns at
+/// once. A notification without ids (heartbeat cancels, rescues), a listener reconnect (nothing is
+/// replayed) and a poll every `pollMs` make a checker task re-read the states of all waited-for
+/// jobs in one query. Each continuation is resumed exactly once: whoever removes it from the map
+/// under the lock — a notification, the checker, the timeout, a disconnect or `stop()` — resumes it.
 public final class JobWaiters: Sendable {
+    /// How many recently finished job ids are remembered for waiters that register late.
+    static let recentCapacity = 32_768
+
     private struct State {
         var waiters: [Int64: [UInt64: CheckedContinuation<Void, Never>]] = [:]
         var nextToken: UInt64 = 0
         var stopped = false
+        /// Recently finished ids: a set for lookups, a ring for eviction order.
+        var recent: Set<Int64> = []
+        var recentRing: [Int64] = []
+        var recentHead = 0
+
+        mutating func remember(_ id: Int64) {
+            guard recent.insert(id).inserted else { return }
+            // (An id used up by `wait` stays in the ring; evicting it later is harmless.)
+            if recentRing.count < JobWaiters.recentCapacity {
+                recentRing.append(id)
+            } else {
+                recent.remove(recentRing[recentHead])
+                recentRing[recentHead] = id
+                recentHead = (recentHead + 1) % recentRing.count
+            }
+        }
     }
 
     private let queue: JobQueue
@@ -35,7 +57,13 @@ public final class JobWaiters: Sendable {
     /// Starts the listener and the checker; returns once LISTEN is in place.
     public func start() async {
         let listening = Task { [notifier, wake] in
-            await notifier.run { _ in wake.signal() }
+            await notifier.run { [self] event in
+                switch event {
+                case .jobsFinished(let ids?): finished(ids)
+                case .jobsFinished(nil), .reconnected: wake.signal()
+                case .jobsAvailable, .cancelRequested: break
+                }
+            }
         }
         let checking = Task { await self.checkLoop() }
         tasks.withLock { $0 = [listening, checking] }
@@ -62,12 +90,15 @@ public final class JobWaiters: Sendable {
     /// How many requests are waiting now.
     public var count: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 
-    /// Returns when job `id` may have reached a terminal state, after `timeoutMs`, or on `stop()`;
-    /// the caller reads the job again to know which.
-    public func wait(for id: Int64, timeoutMs: Int) async {
+    /// Returns when job `id` may have reached a terminal state, after `timeoutMs`, on `stop()`, or
+    /// when `disconnect` fires (the client went away); the caller reads the job again to know which.
+    /// Call it only after a read of the job (or its enqueue) that saw it unfinished.
+    public func wait(for id: Int64, timeoutMs: Int, disconnect: HTTPDisconnectSignal? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let token = state.withLock { state -> UInt64? in
-                if state.stopped { return nil }
+                // A remembered id is used up, so a caller that reads the job, finds it unfinished
+                // after all and waits again, waits for a notification instead of spinning.
+                if state.stopped || state.recent.remove(id) != nil { return nil }
                 state.nextToken &+= 1
                 state.waiters[id, default: [:]][state.nextToken] = continuation
                 return state.nextToken
@@ -79,7 +110,7 @@ public final class JobWaiters: Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(max(0, timeoutMs))) { [self] in
                 resume(id: id, token: token)
             }
-            wake.signal()
+            disconnect?.onDisconnect { [self] in resume(id: id, token: token) }
         }
     }
 
@@ -90,6 +121,19 @@ public final class JobWaiters: Sendable {
             return removed
         }
         continuation?.resume()
+    }
+
+    /// A notification named these jobs as finished.
+    private func finished(_ ids: [Int64]) {
+        let continuations = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            var resumed: [CheckedContinuation<Void, Never>] = []
+            for id in ids {
+                state.remember(id)
+                if let waiting = state.waiters.removeValue(forKey: id) { resumed.append(contentsOf: waiting.values) }
+            }
+            return resumed
+        }
+        for continuation in continuations { continuation.resume() }
     }
 
     private func resumeAll(of ids: [Int64]) {

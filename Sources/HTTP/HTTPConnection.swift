@@ -41,6 +41,8 @@ final class HTTPConnection {
     /// An HTTP/1.0 client needs `Connection: keep-alive` to know the connection stays open.
     var isHTTP10 = false
     var match: HTTPRouter.Match = .notFound
+    /// The running handler's signal, fired if the peer goes away before it answers.
+    var disconnect: HTTPDisconnectSignal?
 
     init(fd: Int32, generation: UInt32, limits: HTTPParserLimits, interest: UInt32) {
         self.fd = fd

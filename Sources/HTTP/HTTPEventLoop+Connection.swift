@@ -61,7 +61,9 @@ extension HTTPEventLoop {
         guard isOpen(connection) else { return }
         if connection.peerClosed {
             // The peer sent everything it will send. Answer a request already received (it may have
-            // half-closed after sending it); otherwise there is nobody left to talk to.
+            // half-closed after sending it); otherwise there is nobody left to talk to. A running
+            // handler is told: a client that stops sending has, in practice, gone away.
+            if connection.phase == .handling { fireDisconnect(connection) }
             if connection.phase == .handling || connection.hasPendingOutput || connection.isDirty {
                 updateInterest(connection)
             } else {
@@ -120,6 +122,8 @@ extension HTTPEventLoop {
                 switch connection.match {
                 case .found(let route, let parameters):
                     request.pathParameters = parameters
+                    let disconnect = request.disconnect
+                    connection.disconnect = disconnect
                     connection.phase = .handling
                     setDeadline(connection, 0)
                     let mailbox = self.mailbox, fd = connection.fd, generation = connection.generation
@@ -141,6 +145,7 @@ extension HTTPEventLoop {
     /// A handler's response arrived.
     func complete(_ connection: HTTPConnection, with response: HTTPResponse) {
         guard connection.phase == .handling else { return }
+        connection.disconnect = nil
         if response.resetsConnection {
             closeConnection(connection, reset: true)
             return
@@ -297,6 +302,14 @@ extension HTTPEventLoop {
         connectionCount -= 1
         connection.deadline = 0
         if reset { Socket.closeWithReset(connection.fd) } else { close(connection.fd) }
+        fireDisconnect(connection)
+    }
+
+    /// Tells the running handler, if any, that nobody will read its answer.
+    func fireDisconnect(_ connection: HTTPConnection) {
+        guard let disconnect = connection.disconnect else { return }
+        connection.disconnect = nil
+        disconnect.fire()
     }
 
     static func code(for status: Int) -> String {

@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public var target: String
     /// `"HTTP/1.1"` or `"HTTP/1.0"`.
     public var version: String
+    /// Fires when the client goes away before the response is written.
+    public var disconnect: HTTPDisconnectSignal
 
     public init(
         method: String = "GET",
@@ -23,7 +25,8 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [],
         pathParameters: [String: String] = [:],
         target: String? = nil,
-        version: String = "HTTP/1.1"
+        version: String = "HTTP/1.1",
+        disconnect: HTTPDisconnectSignal = HTTPDisconnectSignal()
     ) {
         self.method = method
         self.path = path
@@ -33,6 +36,7 @@ public struct HTTPRequest: Sendable {
         self.pathParameters = pathParameters
         self.target = target ?? path
         self.version = version
+        self.disconnect = disconnect
     }
 
     /// The body decoded as UTF-8 (invalid sequences replaced).

@@ -51,8 +51,9 @@ extension JobQueue {
         """
 
     /// Writes a batch of completions in one transaction: one UPDATE for the batch (each row applies
-    /// only while the job is still `running` under the same attempt), then the NOTIFYs that wake
-    /// waiting clients and, for jobs back in `queued`, workers.
+    /// only while the job is still `running` under the same attempt); once it committed, the
+    /// NOTIFYs that wake waiting clients (naming the finished jobs) and, for jobs back in `queued`,
+    /// workers (best effort: waiting clients and workers also poll).
     /// - Parameter extra: runs in the same transaction after the update (e.g. usage rows).
     public func complete(
         _ completions: [JobCompletion],
@@ -72,27 +73,54 @@ extension JobQueue {
             PostgresJSON(JobError.deadlineExceeded.json),
         ]
         let ids = completions.map { $0.id }
-        return try await client.transaction { connection in
-            let rows = try connection.query(Self.completeSQL, parameters)
-            var result = CompletionResult()
-            result.written.reserveCapacity(rows.count)
-            var anyFinished = false
+        return try await client.withConnection { connection in
+            var finished: [Int64] = []
             var anyQueued = false
-            for row in rows {
-                guard let id = row[0].flatMap({ Int64($0) }), let state = row[1].flatMap(JobState.init) else {
-                    throw QueueError(.unexpectedResult, "completion returned an incomplete row")
+            let result = try connection.transaction { connection in
+                let rows = try connection.query(Self.completeSQL, parameters)
+                var result = CompletionResult()
+                result.written.reserveCapacity(rows.count)
+                for row in rows {
+                    guard let id = row[0].flatMap({ Int64($0) }), let state = row[1].flatMap(JobState.init) else {
+                        throw QueueError(.unexpectedResult, "completion returned an incomplete row")
+                    }
+                    if state.isTerminal { finished.append(id) } else { anyQueued = true }
+                    result.written.append((id, state))
                 }
-                if state.isTerminal { anyFinished = true } else { anyQueued = true }
-                result.written.append((id, state))
+                if rows.count < completions.count {
+                    let written = Set(result.written.map { $0.id })
+                    result.skipped = ids.filter { !written.contains($0) }
+                }
+                try extra?(connection, result)
+                return result
             }
-            if rows.count < completions.count {
-                let written = Set(result.written.map { $0.id })
-                result.skipped = ids.filter { !written.contains($0) }
+            // After the commit, in a transaction of their own that does not wait for the WAL flush:
+            // PostgreSQL holds one lock from a notifying transaction's commit until its flush ends,
+            // so NOTIFY inside the durable transaction would let one completion batch (or enqueue)
+            // commit at a time. A wake-up lost in a crash is harmless: listeners also poll.
+            var channels: [String] = []
+            var payloads: [String] = []
+            // The ids let a serve process wake exactly the requests waiting for these jobs.
+            for payload in Self.finishedPayloads(finished) {
+                channels.append(JobQueue.finishedChannel)
+                payloads.append(payload)
             }
-            try extra?(connection, result)
-            if anyFinished { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel]) }
-            if anyQueued { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.jobsChannel]) }
+            if anyQueued {
+                channels.append(JobQueue.jobsChannel)
+                payloads.append("")
+            }
+            if !channels.isEmpty {
+                // Best effort: the batch is written whatever happens here.
+                _ = try? connection.query(Self.relaxedNotifySQL, [channels, payloads])
+            }
             return result
         }
     }
+
+    /// NOTIFYs `$2[i]` on channel `$1[i]` in one statement whose own transaction commits without
+    /// waiting for the WAL flush.
+    static let relaxedNotifySQL = """
+        SELECT set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
+        FROM unnest($1::text[], $2::text[]) AS n(channel, payload)
+        """
 }

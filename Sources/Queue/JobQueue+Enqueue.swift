@@ -8,17 +8,27 @@ extension JobQueue {
         """
 
     /// Enqueues one job.
+    /// - Parameter durable: false commits without waiting for the WAL flush (`synchronous_commit =
+    ///   off` for this insert only). Meant for a job whose submitter waits for its answer on an open
+    ///   request (`/v1/chat/completions`): should the database crash within the flush delay (at most
+    ///   three `wal_writer_delay`s, and only until any later durable commit — the claim — flushes it
+    ///   too) the job is lost, and the waiting request fails instead of being answered. It matters
+    ///   because the insert trigger's NOTIFY makes PostgreSQL serialise such commits on one lock held
+    ///   through the flush: durable single enqueues run one fsync at a time.
     /// - Returns: the new job, or the earlier job with the same idempotency key (`created == false`).
     /// - Throws: `PostgresError`, e.g. for a request that is not valid JSON.
-    public func enqueue(_ job: NewJob) async throws -> EnqueuedJob {
+    public func enqueue(_ job: NewJob, durable: Bool = true) async throws -> EnqueuedJob {
         let parameters: [(any PostgresEncodable)?] = [
             job.queue, job.priority, job.runAt, job.maxAttempts, job.deadline, job.clientID, job.batchID,
             job.customID, job.idempotencyKey, job.route, PostgresJSON(job.request), PostgresJSON(job.options),
         ]
         let values = "$1, $2, coalesce($3::timestamptz, now()), $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb"
+        // SET LOCAL from inside the statement: it holds for the commit of this statement's own
+        // transaction, in the same round trip.
+        let returning = durable ? "RETURNING id" : "RETURNING id, set_config('synchronous_commit', 'off', true)"
         guard job.idempotencyKey != nil else {
             let rows = try await client.query(
-                "INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values)) RETURNING id", parameters)
+                "INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values)) \(returning)", parameters)
             return EnqueuedJob(id: try Self.id(rows.first), created: true)
         }
         let clientID = job.clientID
@@ -31,7 +41,7 @@ extension JobQueue {
                     """
                     INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values))
                     ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                    RETURNING id
+                    \(returning)
                     """, parameters)
                 if let row = inserted.first { return EnqueuedJob(id: try Self.id(row), created: true) }
                 let existing = try connection.query(

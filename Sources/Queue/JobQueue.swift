@@ -5,7 +5,8 @@ import Postgres
 public struct JobQueue: Sendable {
     /// NOTIFY channel: jobs were inserted or put back to `queued` (payload empty).
     public static let jobsChannel = "switchyard_jobs"
-    /// NOTIFY channel: jobs reached a terminal state (payload empty); waiting clients re-check.
+    /// NOTIFY channel: jobs reached a terminal state; the payload names them as comma-separated
+    /// ids (completions and cancels) or is empty (re-check every waited-for job).
     public static let finishedChannel = "switchyard_finished"
     /// NOTIFY channel: a running job was asked to cancel (payload: its id); workers checkpoint early.
     public static let cancelChannel = "switchyard_cancel"

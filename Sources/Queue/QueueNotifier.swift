@@ -7,8 +7,8 @@ public final class QueueNotifier: Sendable {
     public enum Event: Sendable {
         /// Jobs were inserted or put back to `queued`.
         case jobsAvailable
-        /// Jobs reached a terminal state.
-        case jobsFinished
+        /// Jobs reached a terminal state: these ones, or (nil) unknown ones.
+        case jobsFinished(ids: [Int64]?)
         /// A running job was asked to cancel.
         case cancelRequested(id: Int64?)
         /// The listener reconnected; anything may have happened meanwhile.
@@ -36,7 +36,7 @@ public final class QueueNotifier: Sendable {
             case .notification(let notification):
                 switch notification.channel {
                 case JobQueue.jobsChannel: handler(.jobsAvailable)
-                case JobQueue.finishedChannel: handler(.jobsFinished)
+                case JobQueue.finishedChannel: handler(.jobsFinished(ids: JobQueue.finishedIDs(payload: notification.payload)))
                 case JobQueue.cancelChannel: handler(.cancelRequested(id: Int64(notification.payload)))
                 default: break
                 }

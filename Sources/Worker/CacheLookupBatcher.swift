@@ -40,6 +40,11 @@ final class CacheLookupBatcher: Sendable {
         """
     }
 
+    // Both lookups commit without waiting for the WAL flush (`set_config(..., true)` is SET LOCAL
+    // for the statement's own transaction): a pending marker only keeps identical calls from
+    // running twice, so losing one in a database crash costs at most a duplicate provider call,
+    // while waiting for the flush would put an fsync before every provider call.
+
     // $1..$4: one row per (group, key). `seen` finds groups with a fresh answer or a live pending
     // marker under any key; the primary keys of the other groups are claimed, distinct and sorted
     // (ON CONFLICT may touch a row once per statement, and one lock order between workers).
@@ -57,7 +62,7 @@ final class CacheLookupBatcher: Sendable {
         ), taken AS (\(claim(from: "wanted", pendingMs: "$5")))
         SELECT k.key, t.key IS NOT NULL AS claimed,
                CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
-               c.model
+               c.model, set_config('synchronous_commit', 'off', true) AS relaxed
         FROM (SELECT DISTINCT key FROM input) k
         LEFT JOIN taken t ON t.key = k.key
         LEFT JOIN switchyard.cache c ON c.key = k.key AND t.key IS NULL
@@ -71,7 +76,7 @@ final class CacheLookupBatcher: Sendable {
         ), taken AS (\(claim(from: "input", pendingMs: "$3")))
         SELECT i.key, t.key IS NOT NULL AS claimed,
                CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
-               c.model
+               c.model, set_config('synchronous_commit', 'off', true) AS relaxed
         FROM input i
         LEFT JOIN taken t ON t.key = i.key
         LEFT JOIN switchyard.cache c ON c.key = i.key AND t.key IS NULL

@@ -2,10 +2,10 @@ import Postgres
 import Queue
 import Synchronization
 
-/// Buffers completions and writes them in batches: when `completionBatchSize` are waiting, or
-/// `completionFlushMs` after the first one, one statement per batch. A failed write is retried
-/// (the writes are fenced by attempt, so retrying one that did commit changes nothing); jobs keep
-/// their slots and heartbeats until their batch is written.
+/// Buffers completions and writes them in batches: at once when no batch is being written, else
+/// when `completionBatchSize` are waiting or `completionFlushMs` after the first one, one statement
+/// per batch. A failed write is retried (the writes are fenced by attempt, so retrying one that did
+/// commit changes nothing); jobs keep their slots and heartbeats until their batch is written.
 final class JobCompleter: Sendable {
     private struct State {
         var buffer: [JobCompletion] = []
@@ -65,7 +65,11 @@ final class JobCompleter: Sendable {
                 await signal.wait(timeoutMs: 1_000)
                 continue
             }
-            if !stopping && configuration.completionFlushMs > 0 && state.withLock({ $0.buffer.count }) < configuration.completionBatchSize {
+            // Gather a batch for `completionFlushMs` only while another batch is being written: an
+            // idle completer writes at once (a waiting client sees no added delay), a busy one
+            // groups the completions that pile up meanwhile into one statement and commit.
+            let gather = state.withLock { $0.buffer.count < configuration.completionBatchSize && $0.writing > 0 }
+            if !stopping && configuration.completionFlushMs > 0 && gather {
                 try? await Task.sleep(for: .milliseconds(configuration.completionFlushMs))
             }
             let (batch, records) = state.withLock { state -> ([JobCompletion], [Int64: JobRecords]) in

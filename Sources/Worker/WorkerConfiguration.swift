@@ -15,7 +15,8 @@ public struct WorkerConfiguration: Sendable {
     public var rescueIntervalMs = 5_000
     /// Completions are written when this many are buffered...
     public var completionBatchSize = 1_000
-    /// ...or this long after the first one arrived.
+    /// ...or this long after the first one arrived, while another batch is being written (an idle
+    /// completer writes at once).
     public var completionFlushMs = 2
     /// Completion batches written at the same time.
     public var completionWriters = 2

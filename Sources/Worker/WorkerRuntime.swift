@@ -62,7 +62,11 @@ public final class WorkerRuntime: Sendable {
 
     /// Runs until stopped (or drained). Call once.
     public func run() async {
-        let notifier = listenerConfiguration.map { QueueNotifier(configuration: $0) }
+        // Not the finished channel: every completion batch of every worker notifies it, and
+        // workers do not wait for jobs to finish.
+        let notifier = listenerConfiguration.map {
+            QueueNotifier(configuration: $0, channels: [JobQueue.jobsChannel, JobQueue.cancelChannel])
+        }
         let producerWake = self.producerWake
         let heartbeatWake = self.heartbeatWake
         let listening = Task {
@@ -70,7 +74,7 @@ public final class WorkerRuntime: Sendable {
                 switch event {
                 case .jobsAvailable, .reconnected: producerWake.signal()
                 case .cancelRequested: heartbeatWake.signal()
-                case .jobsFinished: break
+                case .jobsFinished: break  // not listened to (see above)
                 }
             }
         }

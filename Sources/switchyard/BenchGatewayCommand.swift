@@ -38,15 +38,7 @@ enum BenchGatewayCommand: Command {
         if latencyMs > 0 { mockConfiguration.latencyOverride = .fixed(ms: Double(latencyMs)) }
         let mock = MockProviderServer(configuration: mockConfiguration, port: 0)
         let port = try mock.start()
-        let config = try GatewayConfig.parse("""
-            {"version": 1,
-             "providers": [{"name": "openai", "type": "openai", "base_url": "http://127.0.0.1:\(port)/v1", "region": "local", "api_key": "bench"}],
-             "deployments": [{"name": "gpt-4o-mini", "provider": "openai", "model": "gpt-4o-mini", "context_window": 128000,
-                              "price": {"input_per_million": 0.15, "output_per_million": 0.60}}],
-             "routes": [{"name": "bench", "strategy": "priority", "targets": ["gpt-4o-mini"]}],
-             "resilience": {"attempt_timeout_ms": \(max(10_000, latencyMs * 5))},
-             "baseline_model": "gpt-4o-mini"}
-            """)
+        let config = try benchConfig(mockPort: port, latencyMs: latencyMs)
 
         var configuration = WorkerConfiguration()
         configuration.queue = "bench"
@@ -73,20 +65,12 @@ enum BenchGatewayCommand: Command {
         }
         _ = try await JobQueue(client: client).enqueue(jobs)
 
-        let upstream = UpstreamClient()
-        var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: nil)
-        settings.followsStoredConfig = false
-        let executor = LLMExecutor(client: client, upstream: upstream, settings: settings)
-        executor.use(config)
-        let service = Task { await executor.run() }
-        let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
+        let worker = try BenchLLMWorker(client: client, configuration: configuration, config: config,
                                         listenerConfiguration: database)
         let start = DispatchTime.now().uptimeNanoseconds
-        await runtime.run()
+        await worker.runtime.run()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        executor.stop()
-        await service.value
-        await upstream.shutdown()
+        await worker.stopExecutor()
         await mock.shutdown()
 
         let rows = try await client.query("""
@@ -101,6 +85,20 @@ enum BenchGatewayCommand: Command {
             format: "bench=%@ jobs=%d concurrency=%d latency_ms=%d seconds=%.2f jobs_per_s=%.0f usage_rows=%d peak_rss_mb=%.0f",
             name, count, concurrency, latencyMs, seconds, Double(count) / seconds, usage, peakRSSMegabytes()))
         return 0
+    }
+
+    /// Route `bench` → deployment `gpt-4o-mini` of the mock provider at `mockPort`, with the cache
+    /// on (the benches send unique prompts, so every job is a miss and a cache write).
+    static func benchConfig(mockPort: Int, latencyMs: Int) throws -> GatewayConfig {
+        try GatewayConfig.parse("""
+            {"version": 1,
+             "providers": [{"name": "openai", "type": "openai", "base_url": "http://127.0.0.1:\(mockPort)/v1", "region": "local", "api_key": "bench"}],
+             "deployments": [{"name": "gpt-4o-mini", "provider": "openai", "model": "gpt-4o-mini", "context_window": 128000,
+                              "price": {"input_per_million": 0.15, "output_per_million": 0.60}}],
+             "routes": [{"name": "bench", "strategy": "priority", "targets": ["gpt-4o-mini"]}],
+             "resilience": {"attempt_timeout_ms": \(max(10_000, latencyMs * 5))},
+             "baseline_model": "gpt-4o-mini"}
+            """)
     }
 
     /// VmHWM of this process (worker, mock provider and load generator together), in MiB.

@@ -27,6 +27,7 @@ let allCommands: [any Command.Type] = [
     ClientsRevokeCommand.self,
     BenchQueueCommand.self,
     BenchHTTPCommand.self,
+    BenchAPICommand.self,
     BenchGatewayCommand.self,
     BenchInflightCommand.self,
     MockProviderCommand.self,

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import HTTP
 import Postgres
+import Providers
 import Queue
 import TestSupport
 import Worker
@@ -44,6 +45,45 @@ struct APIFixture {
 
     /// Runs an echo worker until `body` returns.
     func withEchoWorker<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await withWorker(executor: { _ in EchoExecutor() }, body)
+    }
+
+    /// Applies a config whose routes reach the mock provider at `mockPort` over real HTTP (route
+    /// `chat` → deployment `gpt-4o-mini`; `gpt-4o` directly), runs an LLM worker until `body` returns.
+    func withMockLLMWorker<T: Sendable>(mockPort: Int, _ body: () async throws -> T) async throws -> T {
+        let config = """
+            {"version": 1,
+             "providers": [{"name": "openai", "type": "openai", "base_url": "http://127.0.0.1:\(mockPort)/v1", "api_key": "mock-key"}],
+             "deployments": [{"name": "gpt-4o-mini", "provider": "openai", "model": "gpt-4o-mini", "context_window": 128000,
+                              "price": {"input_per_million": 0.15, "output_per_million": 0.60}},
+                             {"name": "gpt-4o", "provider": "openai", "model": "gpt-4o", "context_window": 128000,
+                              "price": {"input_per_million": 2.5, "output_per_million": 10}}],
+             "routes": [{"name": "chat", "strategy": "priority", "targets": [{"deployment": "gpt-4o-mini"}]}],
+             "cache": {"enabled": true, "ttl_s": 3600, "max_entries": 1000},
+             "baseline_model": "gpt-4o"}
+            """
+        _ = try await GatewayConfigStore(client: client).apply(Array(config.utf8))
+        let upstream = UpstreamClient()
+        var service: Task<Void, Never>?
+        var executor: LLMExecutor?
+        let result = try await withWorker(executor: { workerClient in
+            var settings = LLMExecutor.Settings(workerID: "api-test", listenerConfiguration: PostgresConfiguration(url: url))
+            settings.log = { _ in }
+            let llm = LLMExecutor(client: workerClient, upstream: upstream, settings: settings)
+            _ = try await llm.reloadConfig()
+            service = Task { await llm.run() }
+            executor = llm
+            return llm
+        }, body)
+        executor?.stop()
+        await service?.value
+        await upstream.shutdown()
+        return result
+    }
+
+    /// Runs a worker with the executor `makeExecutor` builds on the worker's own pool until `body` returns.
+    func withWorker<T: Sendable>(executor makeExecutor: (PostgresClient) async throws -> any JobExecutor,
+                                 _ body: () async throws -> T) async throws -> T {
         var configuration = WorkerConfiguration()
         configuration.concurrency = 100
         configuration.pollIntervalMs = 50
@@ -51,8 +91,8 @@ struct APIFixture {
         configuration.shutdownGraceMs = 1_000
         configuration.log = { _ in }
         let workerClient = TestDatabase.client(url, maxConnections: 4)
-        let runtime = try WorkerRuntime(client: workerClient, executor: EchoExecutor(), configuration: configuration,
-                                        listenerConfiguration: PostgresConfiguration(url: url))
+        let runtime = try WorkerRuntime(client: workerClient, executor: try await makeExecutor(workerClient),
+                                        configuration: configuration, listenerConfiguration: PostgresConfiguration(url: url))
         let running = Task { await runtime.run() }
         defer {
             runtime.stop()

@@ -23,6 +23,30 @@ import Testing
         #expect(row.options.contains("team"))
     }
 
+    /// `durable: false` relaxes only the commit of its own statement: the (single) pooled connection
+    /// is back to `synchronous_commit = on` for whatever runs on it next.
+    @Test(arguments: [nil, "key-1"])
+    func aNonDurableEnqueueRelaxesOnlyItsOwnCommit(idempotencyKey: String?) async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        let client = PostgresClient(configuration: PostgresConfiguration(url: fixture.url), maxConnections: 1)
+        defer { client.shutdown() }
+        var job = QueueFixture.job(queue: QueueFixture.uniqueQueue())
+        job.idempotencyKey = idempotencyKey
+        let enqueued = try await JobQueue(client: client).enqueue(job, durable: false)
+        #expect(enqueued.created)
+        #expect(try await fixture.row(enqueued.id).state == .queued)
+        #expect(try await client.query("SHOW synchronous_commit").first?[0] == "on")
+        if idempotencyKey != nil {
+            let again = try await JobQueue(client: client).enqueue(job, durable: false)
+            #expect(again.id == enqueued.id && !again.created)
+        }
+        // The completion's relaxed NOTIFY statement does not leak either.
+        let claimed = try await JobQueue(client: client).claim(queue: job.queue, limit: 1, leaseMs: 60_000, workerID: "w")
+        _ = try await JobQueue(client: client).complete([.succeeded(try #require(claimed.first), result: "{}")])
+        #expect(try await client.query("SHOW synchronous_commit").first?[0] == "on")
+    }
+
     @Test func bulkEnqueueReturnsIdsInInputOrder() async throws {
         let fixture = try await QueueFixture.make()
         defer { fixture.shutdown() }
