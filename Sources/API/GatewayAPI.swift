@@ -39,6 +39,8 @@ public final class GatewayAPI: Sendable {
         public var configCacheMs = 1_000
         /// Serve this config instead of the stored one (benchmarks leave the stored config alone).
         public var fixedGatewayConfig: GatewayConfig?
+        /// Files and batches (`/v1/files`, `/v1/batches`).
+        public var batches = BatchSettings()
         public init() {}
     }
 
@@ -100,6 +102,7 @@ public final class GatewayAPI: Sendable {
         router.add("DELETE", "/v1/jobs/{id}") { [self] in await authenticated($0, cancelJob) }
         router.add("POST", "/v1/chat/completions", bodyLimit: jobLimit) { [self] in await authenticated($0, chatCompletions) }
         router.add("GET", "/v1/models") { [self] in await authenticated($0, listModels) }
+        addBatchRoutes(to: router)
         return router
     }
 

@@ -16,6 +16,8 @@ let allCommands: [any Command.Type] = [
     JobCommand.self,
     WaitCommand.self,
     CancelCommand.self,
+    DocsSubmitCommand.self,
+    ResultsCommand.self,
     StatsCommand.self,
     ProvidersCommand.self,
     WorkerCommand.self,

@@ -10,7 +10,7 @@ import HTTP
 enum ServeCommand: Command {
     static let spec = CommandSpec(
         name: "serve",
-        summary: "Serve the HTTP API (jobs, /v1/chat/completions, /v1/models, /health)",
+        summary: "Serve the HTTP API (jobs, /v1/chat/completions, /v1/models, files and batches, /health)",
         options: [
             .value("--host", "HOST", "Address to bind (default 127.0.0.1)"),
             .value("--port", "PORT", "Port to bind, 0 for any free port (default 8080)"),
@@ -21,7 +21,8 @@ enum ServeCommand: Command {
         ],
         discussion: """
             Every /v1 route needs 'Authorization: Bearer KEY' (create keys with 'switchyard clients create NAME').
-            The server runs no jobs: start 'switchyard worker' processes too.
+            The server runs no jobs: start 'switchyard worker' processes too. It also runs a batch service that
+            validates and finalizes batches (so does every worker; they share the work safely).
             One JSON log line per request on stderr (request id, method, path, status, duration, client and job id);
             keys are never logged, prompts only with --log-prompts. GET /metrics serves Prometheus text.
             """)
@@ -37,6 +38,8 @@ enum ServeCommand: Command {
         let client = DatabaseOptions.client(arguments, maxConnections: connections)
         let api = GatewayAPI(client: client, listenerConfiguration: database, configuration: apiConfiguration, logger: logger)
         await api.start()
+        let batches = BatchService(client: client, listenerConfiguration: database, log: { printError($0) })
+        let batchService = Task { await batches.run() }
         var configuration = HTTPServerConfiguration()
         configuration.host = host
         configuration.port = port
@@ -46,6 +49,8 @@ enum ServeCommand: Command {
             boundPort = try server.start()
         } catch {
             api.stop()
+            batches.stop()
+            await batchService.value
             client.shutdown()
             throw error
         }
@@ -56,6 +61,8 @@ enum ServeCommand: Command {
         logger.log(.info, "shutting down", ["signal": .int(Int(received))])
         api.stop()  // wakes long-polls so they answer before the grace period ends
         await server.shutdown()
+        batches.stop()
+        await batchService.value
         client.shutdown()
         await logger.flush()
         return 0

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Gateway
 import Postgres
@@ -79,6 +80,12 @@ enum WorkerCommand: Command {
             executor = delayMs > 0 ? DelayedExecutor(llm, delayMs: delayMs) : llm
         }
         let service = Task { [gateway] in await gateway?.executor.run() }
+        // Batches whose jobs this worker finishes are finalized here too (any number of processes may).
+        // Its own connection: a large finalization must not hold one the completer needs.
+        let batchClient = PostgresClient(configuration: database, maxConnections: 1)
+        defer { batchClient.shutdown() }
+        let batches = BatchService(client: batchClient, listenerConfiguration: database, log: configuration.log)
+        let batchService = Task { await batches.run() }
         let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
                                         listenerConfiguration: database)
         let signals = ShutdownSignals { count in
@@ -89,6 +96,9 @@ enum WorkerCommand: Command {
             "executor": .string(executorName), "drain": .bool(configuration.drain),
         ])
         await runtime.run()
+        batches.stop()
+        await batchService.value
+        if configuration.drain { _ = try? await batches.runOnce() }
         gateway?.executor.stop()
         await service.value
         await gateway?.upstream.shutdown()
