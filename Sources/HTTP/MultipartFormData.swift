@@ -42,7 +42,7 @@ public struct MultipartFormData: Sendable {
         var position: Int
         if body.starts(with: delimiter) {
             position = delimiter.count
-        } else if let first = Self.find(Array("\r\n".utf8) + delimiter, in: body, from: 0) {
+        } else if let first = Self.findDelimiter(Array("\r\n".utf8) + delimiter, in: body, from: 0) {
             position = first + 2 + delimiter.count
         } else {
             throw ParseError("the multipart body has no '--\(boundary)' delimiter")
@@ -69,7 +69,7 @@ public struct MultipartFormData: Sendable {
             }
             let headers = String(decoding: body[position..<headerEnd], as: UTF8.self)
             let contentStart = headerEnd + 4
-            guard let contentEnd = Self.find(nextDelimiter, in: body, from: contentStart) else {
+            guard let contentEnd = Self.findDelimiter(nextDelimiter, in: body, from: contentStart) else {
                 throw ParseError("part \(parts.count + 1) is not closed by a '--\(boundary)' delimiter")
             }
             parts.append(try Self.part(headers: headers, body: Array(body[contentStart..<contentEnd]), index: parts.count + 1))
@@ -160,6 +160,18 @@ public struct MultipartFormData: Sendable {
             }
             result.append((String(name.trimmingOWS()).lowercased(), value))
         }
+    }
+
+    /// The first `delimiter` at or after `from` that is followed by `--`, CR, space, tab or the
+    /// end of the body, so content that merely starts like the boundary (`--b` vs `--bb`) is kept.
+    static func findDelimiter(_ delimiter: [UInt8], in body: [UInt8], from: Int) -> Int? {
+        var start = from
+        while let found = find(delimiter, in: body, from: start) {
+            let next = found + delimiter.count
+            if next >= body.count || [UInt8(ascii: "-"), 13, 32, 9].contains(body[next]) { return found }
+            start = found + 1
+        }
+        return nil
     }
 
     /// The offset of the first `needle` in `haystack` at or after `from`, looking at most `limit`
