@@ -79,16 +79,24 @@ public struct BatchResults: Sendable {
             .map(csvField).joined(separator: ",")
     }
 
-    /// One JSON object (one JSONL line, without the newline).
+    /// One JSON object (one JSONL line, without the newline), members in the CSV's order.
     public static func json(_ row: Row) -> String {
-        let object: JSONValue = [
-            "file": .string(row.file), "status": .string(row.status), "model": row.model.map(JSONValue.string) ?? .null,
-            "prompt_tokens": .int(row.promptTokens), "completion_tokens": .int(row.completionTokens),
-            "total_tokens": .int(row.promptTokens + row.completionTokens), "cost_usd": .double(row.costUSD),
-            "answer": row.answer.map(JSONValue.string) ?? .null, "error": row.error.map(JSONValue.string) ?? .null,
-            "job_id": .string(String(row.jobID)),
+        let members: [(String, JSONValue)] = [
+            ("file", .string(row.file)), ("status", .string(row.status)), ("model", row.model.map(JSONValue.string) ?? .null),
+            ("prompt_tokens", .int(row.promptTokens)), ("completion_tokens", .int(row.completionTokens)),
+            ("total_tokens", .int(row.promptTokens + row.completionTokens)), ("cost_usd", .double(row.costUSD)),
+            ("answer", row.answer.map(JSONValue.string) ?? .null), ("error", row.error.map(JSONValue.string) ?? .null),
+            ("job_id", .string(String(row.jobID))),
         ]
-        return String(decoding: object.serialized(), as: UTF8.self)
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, (key, value)) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.string(key).write(into: &out)
+            out.append(UInt8(ascii: ":"))
+            value.write(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func csvField(_ text: String) -> String {
