@@ -39,6 +39,19 @@ public struct BatchStore: Sendable {
         return try rows.first.map(FileRecord.init(row:))
     }
 
+    /// A page of `clientID`'s files, newest first, optionally only those of `purposes`; `after`
+    /// is the last id of the previous page.
+    public func files(clientID: Int64, purposes: [String]?, limit: Int, after: Int64?) async throws
+        -> (files: [FileRecord], hasMore: Bool) {
+        let rows = try await client.query(
+            FileRecord.selectSQL + """
+                 WHERE client_id = $1 AND ($2::text[] IS NULL OR purpose = ANY($2::text[])) AND ($3::bigint IS NULL OR id < $3)
+                ORDER BY id DESC LIMIT $4
+                """, [clientID, purposes, after, limit + 1])
+        let files = try rows.map(FileRecord.init(row:))
+        return (Array(files.prefix(limit)), files.count > limit)
+    }
+
     /// The content of file `id` as text, when it exists and `clientID` may see it.
     public func fileContent(id: Int64, clientID: Int64?) async throws -> String? {
         let rows = try await client.query(

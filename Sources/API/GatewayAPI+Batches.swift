@@ -10,6 +10,7 @@ extension GatewayAPI {
         // checked against maxFileBytes in the handler.
         let uploadLimit = configuration.batches.maxFileBytes + 64 * 1024
         router.add("POST", "/v1/files", bodyLimit: uploadLimit) { [self] in await authenticated($0, uploadFile) }
+        router.add("GET", "/v1/files") { [self] in await authenticated($0, listFiles) }
         router.add("GET", "/v1/files/{id}") { [self] in await authenticated($0, getFile) }
         router.add("GET", "/v1/files/{id}/content") { [self] in await authenticated($0, getFileContent) }
         router.add("POST", "/v1/batches", bodyLimit: 64 * 1024) { [self] in await authenticated($0, createBatch) }

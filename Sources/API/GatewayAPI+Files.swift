@@ -42,6 +42,24 @@ extension GatewayAPI {
         return Self.json(BatchView.json(file))
     }
 
+    /// `GET /v1/files?purpose=&limit=&after=`: the caller's files, newest first (`limit` 1 to 10000, default 100).
+    func listFiles(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
+        let limit = try Self.integerQuery(request, "limit", range: 1...10_000) ?? 100
+        let after = try Self.integerQuery(request, "after", range: 1...Int.max)
+        // Error files show purpose batch_output (as OpenAI's do), so that filter finds both.
+        let purpose = request.query["purpose"]
+        if let purpose, !["batch", "batch_output"].contains(purpose) {
+            throw APIError(400, "purpose: expected 'batch' or 'batch_output', got '\(purpose)'", code: "invalid_value", param: "purpose")
+        }
+        let purposes = purpose.map { $0 == "batch_output" ? ["batch_output", "batch_error"] : [$0] }
+        do {
+            let page = try await batchStore.files(clientID: caller.id, purposes: purposes, limit: limit, after: after.map(Int64.init))
+            return Self.json(BatchView.list(page.files.map(BatchView.json), hasMore: page.hasMore))
+        } catch {
+            throw APIError.internalError(error)
+        }
+    }
+
     /// `GET /v1/files/{id}`: the file object.
     func getFile(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
         Self.json(BatchView.json(try await ownedFile(request.pathParameters["id"] ?? "", caller)))

@@ -95,6 +95,19 @@ import Testing
         await fixture.shutdown()
     }
 
+    @Test func aFileWithMoreRequestsThanABatchTakesFailsIt() async throws {
+        let fixture = try await APIFixture.make()
+        var settings = BatchSettings()
+        settings.maxRequests = 2
+        let id = try #require(await fixture.alice.createBatch(lines: (1...3).map { batchLine("r\($0)", "x") }).json["id"]?.stringValue)
+        _ = try await BatchService(client: fixture.client, listenerConfiguration: nil, settings: settings).runOnce()
+        let failed = await fixture.alice.get("/v1/batches/\(id)")
+        #expect(failed.json["status"] == "failed")
+        #expect(failed.json["errors"]?["data"]?.arrayValue?.first?["code"] == "too_many_requests")
+        #expect(try await fixture.jobCount() == 0)
+        await fixture.shutdown()
+    }
+
     @Test func anUnknownModelFailsTheBatchWhenAConfigIsStored() async throws {
         let fixture = try await APIFixture.make()
         let config = """

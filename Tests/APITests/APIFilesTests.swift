@@ -36,6 +36,24 @@ import Testing
         await fixture.shutdown()
     }
 
+    @Test func listFilesNewestFirstWithPaging() async throws {
+        let fixture = try await APIFixture.make()
+        var ids: [String] = []
+        for index in 0..<3 { ids.append(await fixture.alice.upload(batchLine("a", "\(index)") + "\n").json["id"]?.stringValue ?? "") }
+        let bobs = await fixture.bob.upload(batchLine("b", "b") + "\n").json["id"]?.stringValue
+        let first = await fixture.alice.get("/v1/files?limit=2")
+        #expect(first.json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [ids[2], ids[1]])
+        #expect(first.json["has_more"] == true)
+        let rest = await fixture.alice.get("/v1/files?limit=2&after=\(ids[1])")
+        #expect(rest.json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [ids[0]])
+        #expect(rest.json["has_more"] == false)
+        #expect(await fixture.bob.get("/v1/files").json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [bobs])
+        #expect(await fixture.alice.get("/v1/files?purpose=batch").json["data"]?.arrayValue?.count == 3)
+        #expect(await fixture.alice.get("/v1/files?purpose=batch_output").json["data"]?.arrayValue?.isEmpty == true)
+        #expect(await fixture.alice.get("/v1/files?purpose=fine-tune").status == 400)
+        await fixture.shutdown()
+    }
+
     @Test func aPathInTheFilenameIsDropped() async throws {
         let fixture = try await APIFixture.make()
         let uploaded = await fixture.alice.upload(Array((batchLine("a", "x") + "\n").utf8), filename: "../../etc/batch.jsonl")

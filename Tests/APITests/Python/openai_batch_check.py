@@ -25,6 +25,7 @@ assert uploaded.object == "file" and uploaded.purpose == "batch", uploaded
 assert uploaded.filename == "requests.jsonl" and uploaded.bytes == os.path.getsize(path), uploaded
 assert client.files.retrieve(uploaded.id).id == uploaded.id
 assert client.files.content(uploaded.id).read() == open(path, "rb").read()
+assert uploaded.id in [f.id for f in client.files.list(purpose="batch")]
 print("files ok")
 
 batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
