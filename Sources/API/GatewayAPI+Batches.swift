@@ -78,14 +78,7 @@ extension GatewayAPI {
     /// a batch that is finalizing or already ended otherwise is 409.
     func cancelBatch(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
         let id = request.pathParameters["id"] ?? ""
-        guard let number = Int64(id), number > 0 else { throw APIError.batchNotFound(id) }
-        let result: (batch: BatchRecord, started: Bool)?
-        do {
-            result = try await batchStore.cancel(id: number, clientID: caller.id)
-        } catch {
-            throw APIError.internalError(error)
-        }
-        guard let result else { throw APIError.batchNotFound(id) }
+        let result = try await Self.owned(id, notFound: .batchNotFound(id)) { try await batchStore.cancel(id: $0, clientID: caller.id) }
         if !result.started && ![.cancelling, .cancelled].contains(result.batch.status) {
             throw APIError(409, "batch \(id) is \(result.batch.status.rawValue); only a validating or in_progress batch can be cancelled",
                            code: "batch_not_cancellable", param: "id")
@@ -94,15 +87,21 @@ extension GatewayAPI {
     }
 
     func ownedBatch(_ id: String, _ caller: ClientKeyStore.Client) async throws(APIError) -> BatchRecord {
-        guard let number = Int64(id), number > 0 else { throw APIError.batchNotFound(id) }
-        let batch: BatchRecord?
+        try await Self.owned(id, notFound: .batchNotFound(id)) { try await batchStore.batch(id: $0, clientID: caller.id) }
+    }
+
+    /// What `lookup` finds for the positive integer id `id`; `notFound` when it finds nothing or
+    /// `id` is not one (unknown ids and other clients' rows answer alike).
+    static func owned<T: Sendable>(_ id: String, notFound: APIError, _ lookup: (Int64) async throws -> T?) async throws(APIError) -> T {
+        guard let number = Int64(id), number > 0 else { throw notFound }
+        let found: T?
         do {
-            batch = try await batchStore.batch(id: number, clientID: caller.id)
+            found = try await lookup(number)
         } catch {
             throw APIError.internalError(error)
         }
-        guard let batch else { throw APIError.batchNotFound(id) }
-        return batch
+        guard let found else { throw notFound }
+        return found
     }
 
     /// A JSON object body (415 unless declared JSON, 400 unless an object).

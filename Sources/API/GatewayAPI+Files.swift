@@ -68,29 +68,14 @@ extension GatewayAPI {
     /// `GET /v1/files/{id}/content`: the bytes as uploaded or written.
     func getFileContent(_ request: HTTPRequest, _ caller: ClientKeyStore.Client) async throws(APIError) -> HTTPResponse {
         let id = request.pathParameters["id"] ?? ""
-        guard let number = Int64(id), number > 0 else { throw APIError.fileNotFound(id) }
-        let content: String?
-        do {
-            content = try await batchStore.fileContent(id: number, clientID: caller.id)
-        } catch {
-            throw APIError.internalError(error)
-        }
-        guard let content else { throw APIError.fileNotFound(id) }
+        let content = try await Self.owned(id, notFound: .fileNotFound(id)) { try await batchStore.fileContent(id: $0, clientID: caller.id) }
         return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/octet-stream")]),
                             body: Array(content.utf8))
     }
 
     /// The file `id` if it exists and belongs to `caller`; 404 otherwise (also for other clients' files).
     func ownedFile(_ id: String, _ caller: ClientKeyStore.Client, param: String = "id") async throws(APIError) -> FileRecord {
-        guard let number = Int64(id), number > 0 else { throw APIError.fileNotFound(id, param: param) }
-        let file: FileRecord?
-        do {
-            file = try await batchStore.file(id: number, clientID: caller.id)
-        } catch {
-            throw APIError.internalError(error)
-        }
-        guard let file else { throw APIError.fileNotFound(id, param: param) }
-        return file
+        try await Self.owned(id, notFound: .fileNotFound(id, param: param)) { try await batchStore.file(id: $0, clientID: caller.id) }
     }
 
     /// The last path component of an uploaded file's name, at most 255 bytes (`upload.jsonl` when empty).

@@ -91,18 +91,21 @@ enum DocsSubmitCommand: Command {
         }
         await notifier.waitUntilListening()
         let bar = ProgressBar()
+        let service = BatchService(client: client, listenerConfiguration: nil)
         while true {
             guard var progress = try await store.progress(id: id) else { throw CommandFailure("batch \(id) disappeared") }
             bar.show(progress)
-            if progress.finished >= progress.total || progress.status.isTerminal {
-                if !progress.status.isTerminal {
-                    try await BatchService(client: client, listenerConfiguration: nil).runOnce()
-                    progress = try await store.progress(id: id) ?? progress
-                }
+            if progress.finished >= progress.total && !progress.status.isTerminal {
+                // Every job is done; finalize unless another process is doing it right now (then
+                // its lock makes this pass skip the batch, and the next look sees it finished).
+                try await service.runOnce()
+                progress = try await store.progress(id: id) ?? progress
+            }
+            if progress.status.isTerminal {
                 bar.finish(progress)
                 return progress
             }
-            await wake.wait(timeoutMs: 500)
+            await wake.wait(timeoutMs: progress.finished >= progress.total ? 100 : 500)
         }
     }
 

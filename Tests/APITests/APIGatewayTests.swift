@@ -54,23 +54,8 @@ import Worker
         let before = try await fixture.jobCount()
         let request = Task { await fixture.alice.post("/v1/chat/completions", body) }
         while try await fixture.jobCount() == before { try await Task.sleep(for: .milliseconds(10)) }
-        var configuration = WorkerConfiguration()
-        configuration.drain = true
-        configuration.pollIntervalMs = 50
-        configuration.completionFlushMs = 1
-        configuration.log = { _ in }
-        let client = TestDatabase.client(fixture.url, maxConnections: 4)
-        var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: PostgresConfiguration(url: fixture.url))
-        settings.log = { _ in }
-        let executor = LLMExecutor(client: client, upstream: upstream, settings: settings)
-        _ = try await executor.reloadConfig()
-        let service = Task { await executor.run() }
-        let runtime = try WorkerRuntime(client: client, executor: executor, configuration: configuration,
-                                        listenerConfiguration: PostgresConfiguration(url: fixture.url))
-        await runtime.run()
-        executor.stop()
-        await service.value
-        client.shutdown()
+        let worker = try await LLMWorker.start(url: fixture.url, upstream: upstream, drain: true)
+        await worker.stop(drained: true)
         return await request.value
     }
 }

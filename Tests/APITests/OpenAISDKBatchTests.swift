@@ -8,11 +8,7 @@ import Testing
 /// files.create → batches.create → poll → files.content, with an echo worker and a batch service.
 @Suite struct OpenAISDKBatchTests {
     @Test func officialPythonSDKRunsABatch() async throws {
-        let root = TestDatabase.repositoryRoot
-        let env = try await ChildProcess.run(root.appendingPathComponent("scripts/python-env").path, [], timeoutMs: 300_000)
-        #expect(env.code == 0, "scripts/python-env failed (needs python3-venv and PyPI): \(env.stderr)")
-        let python = env.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard env.code == 0, !python.isEmpty else { return }
+        guard let python = try await PythonTestEnvironment.python() else { return }
         let fixture = try await APIFixture.make()
         var settings = BatchSettings()
         settings.minPassIntervalMs = 20
@@ -21,7 +17,7 @@ import Testing
         let running = Task { await service.run() }
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-batch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
-        let script = root.appendingPathComponent("Tests/APITests/Python/openai_batch_check.py").path
+        let script = PythonTestEnvironment.script("openai_batch_check.py")
         let result = try await fixture.withEchoWorker {
             try await ChildProcess.run(python, [script, "http://127.0.0.1:\(fixture.port)/v1", fixture.alice.key ?? "", workdir.path],
                                        timeoutMs: 120_000)

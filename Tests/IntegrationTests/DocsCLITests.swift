@@ -79,21 +79,9 @@ import TestSupport
     @Test func anLLMWorkerAnswersTheDocumentsWithModelsTokensAndCost() async throws {
         let url = try await TestDatabase.create()
         let environment = ["SWITCHYARD_DATABASE_URL": url]
-        let mock = try ChildProcess(switchyardBinary, ["mock-provider", "--port", "0"])
-        defer { mock.send(SIGTERM, group: true) }
-        var port: String?
-        for _ in 0..<250 where port == nil {
-            if let line = mock.standardOutput.split(separator: "\n").first(where: { $0.contains("listening on") }) {
-                port = line.split(separator: ":").last.map(String.init)
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let mockPort = try #require(port)
-        let example = try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("examples/switchyard.json"), encoding: .utf8)
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("docs-gateway-\(UUID().uuidString).json")
-        try example.replacingOccurrences(of: "127.0.0.1:9100", with: "127.0.0.1:\(mockPort)").write(to: config, atomically: true, encoding: .utf8)
-        #expect(try await run(["config", "apply", config.path], url: url).code == 0)
+        let mock = try await MockProviderChild.start()
+        defer { mock.stop() }
+        try await mock.applyExampleConfig(url: url)
 
         let unknown = try await run(["docs", "submit", try sampleFolder().path, "--task", "summarize", "--model", "nope"], url: url)
         #expect(unknown.code == 1)

@@ -8,22 +8,9 @@ import TestSupport
     @Test func anLLMWorkerAnswersJobsThroughTheMockProvider() async throws {
         let url = try await TestDatabase.create()
         let environment = ["SWITCHYARD_DATABASE_URL": url]
-        let mock = try ChildProcess(switchyardBinary, ["mock-provider", "--port", "0"])
-        defer { mock.send(SIGTERM, group: true) }
-        var port: String?
-        for _ in 0..<250 where port == nil {
-            if let line = mock.standardOutput.split(separator: "\n").first(where: { $0.contains("listening on") }) {
-                port = line.split(separator: ":").last.map(String.init)
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let mockPort = try #require(port)
-        let example = try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("examples/switchyard.json"), encoding: .utf8)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString).json")
-        try example.replacingOccurrences(of: "127.0.0.1:9100", with: "127.0.0.1:\(mockPort)").write(to: file, atomically: true, encoding: .utf8)
-        let applied = try await ChildProcess.run(switchyardBinary, ["config", "apply", file.path], environment: environment)
-        #expect(applied.code == 0, "\(applied.stderr)")
+        let mock = try await MockProviderChild.start()
+        defer { mock.stop() }
+        try await mock.applyExampleConfig(url: url)
 
         var ids: [String] = []
         for (route, prompt) in [("chat", "hello there"), ("auto", "Prove that the square root of 2 is irrational."), ("claude-3-5-sonnet", "hi")] {
