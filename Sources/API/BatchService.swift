@@ -60,7 +60,10 @@ public final class BatchService: Sendable {
             state.listener = listener
             return !state.stopped
         }
-        guard proceed else { return }
+        guard proceed else {
+            listener?.stop()
+            return
+        }
         let listening = Task { [wake] in
             guard let listener else { return }
             for await _ in listener.events() { wake.signal() }
@@ -102,15 +105,22 @@ public final class BatchService: Sendable {
     @discardableResult
     public func runOnce() async throws -> PassReport {
         var report = PassReport()
-        do {
-            // Lines naming a model the stored config does not route fail their batch.
-            let config = try await GatewayConfigStore(client: client).latest()?.config
-            while let result = try await validateNext(isKnownModel: { model in config.map { $0.route(named: model) != nil } ?? true }) {
-                if result.started { report.started.append(result.id) } else { report.failed.append(result.id) }
+        // One index probe first: most wake-ups (every completion NOTIFYs) find no open batch.
+        let rows = try await client.query(
+            "SELECT DISTINCT status FROM switchyard.batches WHERE status IN \(BatchStatus.openSQL)")
+        let open = Set(rows.compactMap { $0.string("status").flatMap(BatchStatus.init) })
+        if open.isEmpty { return report }
+        if open.contains(.validating) {
+            do {
+                // Lines naming a model the stored config does not route fail their batch.
+                let config = try await GatewayConfigStore(client: client).latest()?.config
+                while let result = try await validateNext(isKnownModel: { model in config.map { $0.route(named: model) != nil } ?? true }) {
+                    if result.started { report.started.append(result.id) } else { report.failed.append(result.id) }
+                }
+            } catch {
+                // Expiry and finalization do not depend on validation: do them anyway.
+                log("batch service: validation failed: \(error) (trying again at the next pass)")
             }
-        } catch {
-            // Expiry and finalization do not depend on validation: do them anyway.
-            log("batch service: validation failed: \(error) (trying again at the next pass)")
         }
         report.expired = try await expireDue()
         _ = try await markDone()
