@@ -109,13 +109,12 @@ struct BatchInput {
                            "body: expected a chat completions request object, got \(members["body"]?.kindDescription ?? "nothing")",
                            "body")
         }
-        let bytes = body.serialized()
-        if bytes.count > settings.maxRequestBytes {
-            return failure("invalid_value", "body: \(bytes.count) bytes, over the limit of \(settings.maxRequestBytes)", "body")
+        if line.count > settings.maxRequestBytes {
+            return failure("invalid_value", "body: the line is \(line.count) bytes, over the limit of \(settings.maxRequestBytes)", "body")
         }
         let submission: JobSubmission
         do {
-            submission = try JobSubmission(body: bytes, contentType: "application/json")
+            submission = try JobSubmission(document: body)
         } catch {
             let param = error.param.map { "body." + $0 } ?? "body"
             return failure(error.code ?? "invalid_value", "body." + error.message, param)

@@ -30,6 +30,12 @@ struct JobSubmission: Sendable {
         } catch {
             throw APIError(400, "the body is not valid JSON: \(error.description)", code: "invalid_json")
         }
+        try self.init(document: document)
+    }
+
+    /// Reads an already parsed body (a batch input line's `body`).
+    /// - Throws: `APIError` 400 naming the member.
+    init(document: JSONValue) throws(APIError) {
         guard case .object(var members) = document else {
             throw APIError(400, "the body must be a JSON object", code: "invalid_json")
         }
