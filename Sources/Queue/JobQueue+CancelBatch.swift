@@ -7,22 +7,20 @@ extension JobQueue {
     /// - Returns: how many jobs were cancelled now and how many running ones were flagged.
     public static func cancelJobs(inBatch batchID: Int64, error: JobError, on connection: PostgresConnection) throws
         -> (cancelled: Int, flagged: Int) {
-        let rows = try connection.query(
+        // Lock the rows first, in id order like completions and heartbeats, so the updates below
+        // cannot deadlock with a worker writing the same jobs.
+        _ = try connection.query(
+            "SELECT id FROM switchyard.jobs WHERE batch_id = $1 AND state IN ('queued', 'running') ORDER BY id FOR UPDATE",
+            [batchID])
+        let cancelled = try connection.query(
             """
-            WITH cancelled AS (
-                UPDATE switchyard.jobs
-                SET state = 'cancelled', finished_at = now(), error = $2::jsonb, cancel_requested = true
-                WHERE batch_id = $1 AND state = 'queued'
-                RETURNING 1
-            ), flagged AS (
-                UPDATE switchyard.jobs SET cancel_requested = true
-                WHERE batch_id = $1 AND state = 'running' AND NOT cancel_requested
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM cancelled) AS cancelled, (SELECT count(*) FROM flagged) AS flagged
-            """, [batchID, PostgresJSON(error.json)])
-        let cancelled = rows.first?.int("cancelled") ?? 0
-        let flagged = rows.first?.int("flagged") ?? 0
+            UPDATE switchyard.jobs
+            SET state = 'cancelled', finished_at = now(), error = $2::jsonb, cancel_requested = true
+            WHERE batch_id = $1 AND state = 'queued'
+            """, [batchID, PostgresJSON(error.json)]).affectedRows
+        let flagged = try connection.query(
+            "UPDATE switchyard.jobs SET cancel_requested = true WHERE batch_id = $1 AND state = 'running' AND NOT cancel_requested",
+            [batchID]).affectedRows
         if cancelled > 0 { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel]) }
         if flagged > 0 { _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.cancelChannel]) }
         return (cancelled, flagged)

@@ -5,6 +5,7 @@ import Postgres
 import Providers
 import Queue
 import Testing
+import Worker
 
 /// `/v1/batches` over real sockets, with the batch service stepped by hand (`runOnce`) so each
 /// status can be observed, and echo workers running the jobs.
@@ -228,6 +229,31 @@ import Testing
         #expect(errors.jsonLines.map { $0["custom_id"]?.stringValue } == ["r2", "r3", "r4"])
         #expect(errors.jsonLines.allSatisfy { $0["response"] == .null && $0["error"]?["code"] == "batch_cancelled" })
         #expect(await fixture.alice.post("/v1/batches/\(id)/cancel", "").status == 200)
+        await fixture.shutdown()
+    }
+
+    @Test func cancellingWhileAWorkerRunsTheBatchAccountsForEveryRequest() async throws {
+        let fixture = try await APIFixture.make()
+        let service = BatchService(client: fixture.client, listenerConfiguration: nil)
+        let id = try #require(await fixture.alice.createBatch(lines: (1...400).map { batchLine("r\($0)", "text \($0)") }).json["id"]?.stringValue)
+        _ = try await service.runOnce()
+        var cancel: APIResponse?
+        // 400 requests of 20 ms, 10 at a time: the cancel lands while most are still queued.
+        try await fixture.withWorker(executor: { _ in DelayedExecutor(EchoExecutor(), delayMs: 20) }, concurrency: 10) {
+            try await waitUntil { (try await fixture.queue.countByState()[.succeeded] ?? 0) >= 20 }
+            cancel = await fixture.alice.post("/v1/batches/\(id)/cancel", "")
+            try await waitUntil { try await fixture.queue.countByState()[.running] == nil }
+        }
+        #expect(cancel?.status == 200, "\(cancel?.text ?? "")")
+        try await waitUntil { _ = try await service.runOnce(); return await fixture.alice.get("/v1/batches/\(id)").json["status"] == "cancelled" }
+        let batch = await fixture.alice.get("/v1/batches/\(id)").json
+        let completed = batch["request_counts"]?["completed"]?.intValue ?? -1
+        let failed = batch["request_counts"]?["failed"]?.intValue ?? -1
+        #expect(completed >= 20 && failed > 0 && completed + failed == 400, "\(batch)")
+        let output = await fixture.alice.get("/v1/files/\(batch["output_file_id"]?.stringValue ?? "")/content").jsonLines
+        let errors = await fixture.alice.get("/v1/files/\(batch["error_file_id"]?.stringValue ?? "")/content").jsonLines
+        #expect(output.count == completed && errors.count == failed)
+        #expect(Set((output + errors).compactMap { $0["custom_id"]?.stringValue }).count == 400)
         await fixture.shutdown()
     }
 

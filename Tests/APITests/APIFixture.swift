@@ -81,11 +81,12 @@ struct APIFixture {
         return result
     }
 
-    /// Runs a worker with the executor `makeExecutor` builds on the worker's own pool until `body` returns.
-    func withWorker<T: Sendable>(executor makeExecutor: (PostgresClient) async throws -> any JobExecutor,
+    /// Runs a worker with the executor `makeExecutor` builds on the worker's own pool, holding up
+    /// to `concurrency` jobs, until `body` returns.
+    func withWorker<T: Sendable>(executor makeExecutor: (PostgresClient) async throws -> any JobExecutor, concurrency: Int = 100,
                                  _ body: () async throws -> T) async throws -> T {
         var configuration = WorkerConfiguration()
-        configuration.concurrency = 100
+        configuration.concurrency = concurrency
         configuration.pollIntervalMs = 50
         configuration.completionFlushMs = 1
         configuration.shutdownGraceMs = 1_000
