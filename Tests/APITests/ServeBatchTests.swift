@@ -13,16 +13,8 @@ import Testing
         let url = try await TestDatabase.create()
         let created = try await ChildProcess.run(switchyardBinary, ["clients", "create", "batcher", "--json", "--database-url", url])
         let key = try #require(try JSONValue.parse(created.stdout)["key"]?.stringValue)
-        let serve = try ChildProcess(switchyardBinary, ["serve", "--port", "0", "--database-url", url])
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            if let line = serve.standardOutput.split(separator: "\n").first(where: { $0.hasPrefix("serve listening on ") }) {
-                port = line.split(separator: ":").last.flatMap { Int($0) }
-            } else {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-        let api = APITestClient(port: try #require(port, "\(serve.standardError)"), key: key)
+        let serve = try await ServeProcess.start(databaseURL: url)
+        let api = APITestClient(port: serve.port, key: key)
         let batch = await api.createBatch(lines: (1...5).map { batchLine("line-\($0)", "served \($0)") })
         let id = try #require(batch.json["id"]?.stringValue, "\(batch.text)")
         try await waitUntil { await api.get("/v1/batches/\(id)").json["status"] == "in_progress" }
@@ -39,7 +31,7 @@ import Testing
         let output = await api.get("/v1/files/\(done["output_file_id"]?.stringValue ?? "")/content").jsonLines
         #expect(output.compactMap { $0["response"]?["body"]?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue }
                 == (1...5).map { "served \($0)" })
-        serve.send(SIGTERM)
-        #expect(await serve.wait(timeoutMs: 10_000) == .exited(0), "\(serve.standardError)")
+        serve.process.send(SIGTERM)
+        #expect(await serve.process.wait(timeoutMs: 10_000) == .exited(0), "\(serve.process.standardError)")
     }
 }
