@@ -12,10 +12,22 @@ import Queue
 /// still unfinished) go there with `response: null` and an `error` naming why. `request_id` is the
 /// job id (`GET /v1/jobs/{id}` shows the job). Lines are in input order.
 enum BatchOutput {
+    /// The output file would be over the limit.
+    struct TooLarge: Error {
+        var bytes: Int
+    }
+
     /// Writes the files of batch `batchID` on `connection` (inside the finalizing transaction).
     /// - Returns: the ids of the files written; `nil` for a file that would be empty.
-    static func write(batchID: Int64, clientID: Int64?, final: BatchStatus, on connection: PostgresConnection) throws
-        -> (output: Int64?, error: Int64?) {
+    /// - Throws: ``TooLarge`` (before writing anything) when the output would exceed `maxOutputBytes`.
+    static func write(batchID: Int64, clientID: Int64?, final: BatchStatus, maxOutputBytes: Int,
+                      on connection: PostgresConnection) throws -> (output: Int64?, error: Int64?) {
+        let estimate = try connection.query(
+            """
+            SELECT coalesce(sum(octet_length(result::text) + octet_length(coalesce(custom_id, '')) + 120), 0) AS bytes
+            FROM switchyard.jobs WHERE batch_id = $1 AND state = 'succeeded'
+            """, [batchID]).first?.int("bytes") ?? 0
+        if estimate > maxOutputBytes { throw TooLarge(bytes: estimate) }
         // The output can be large: it is built in PostgreSQL, without a round trip through Swift.
         // json_build_object keeps the members in the order written.
         let output = try connection.query(

@@ -1,6 +1,7 @@
 import Dispatch
 import Gateway
 import Postgres
+import Providers
 import Queue
 import Synchronization
 
@@ -206,6 +207,7 @@ public final class BatchService: Sendable {
     /// - Returns: the batch, or `nil` when none is ready.
     private func finalizeNext() async throws -> Int64? {
         let graceMs = settings.cancelGraceMs
+        let maxOutputBytes = settings.maxOutputFileBytes
         return try await client.transaction { connection -> Int64? in
             let rows = try connection.query(
                 """
@@ -220,11 +222,21 @@ public final class BatchService: Sendable {
                 FOR UPDATE SKIP LOCKED
                 """, [graceMs])
             guard let row = rows.first, let id = row.int64("id") else { return nil }
-            let final: BatchStatus = row.string("status") == BatchStatus.cancelling.rawValue
+            var final: BatchStatus = row.string("status") == BatchStatus.cancelling.rawValue
                 ? .cancelled : (row.bool("expired") == true ? .expired : .completed)
             var files: (output: Int64?, error: Int64?) = (nil, nil)
+            var errors: JSONValue?
             if row.string("kind") == "openai" {
-                files = try BatchOutput.write(batchID: id, clientID: row.int64("client_id"), final: final, on: connection)
+                do {
+                    files = try BatchOutput.write(batchID: id, clientID: row.int64("client_id"), final: final,
+                                                  maxOutputBytes: maxOutputBytes, on: connection)
+                } catch let tooLarge as BatchOutput.TooLarge {
+                    // Terminal all the same: retrying would fail the same way forever.
+                    final = .failed
+                    errors = ["object": "list", "data": [BatchInput.LineError(
+                        code: "output_too_large",
+                        message: "the output file would be about \(tooLarge.bytes) bytes, over the limit of \(maxOutputBytes); read the answers with GET /v1/jobs?batch=\(id)").json]]
+                }
             }
             _ = try connection.query(
                 """
@@ -232,10 +244,12 @@ public final class BatchService: Sendable {
                 SET status = $2, output_file_id = $3, error_file_id = $4,
                     request_completed = c.completed, request_failed = greatest(b.request_total - c.completed, 0),
                     completed_at = CASE WHEN $2 = 'completed' THEN now() END,
-                    cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END
+                    cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END,
+                    failed_at = CASE WHEN $2 = 'failed' THEN now() END,
+                    errors = coalesce($5::jsonb, b.errors)
                 FROM (SELECT count(*) AS completed FROM switchyard.jobs WHERE batch_id = $1 AND state = 'succeeded') c
                 WHERE b.id = $1
-                """, [id, final.rawValue, files.output, files.error])
+                """, [id, final.rawValue, files.output, files.error, errors.map { PostgresJSON(bytes: $0.serialized()) }])
             return id
         }
     }

@@ -19,6 +19,10 @@ public struct BatchSettings: Sendable {
     /// How long a cancelling batch waits for its running requests before it is finalized anyway
     /// (the unfinished ones are reported as cancelled).
     public var cancelGraceMs = 600_000
+    /// Largest output file a batch may write (PostgreSQL holds at most 1 GiB in one value); a
+    /// batch whose answers add up to more ends `failed` with `output_too_large`, its answers
+    /// still readable through `GET /v1/jobs?batch=ID`.
+    public var maxOutputFileBytes = 512 << 20
     /// Most line errors listed in a failed batch's `errors`.
     public var maxLineErrors = 100
 

@@ -334,6 +334,26 @@ import Worker
         await fixture.shutdown()
     }
 
+    @Test func anOutputOverTheFileLimitEndsTheBatchFailedNotStuck() async throws {
+        let fixture = try await APIFixture.make()
+        var settings = BatchSettings()
+        settings.maxOutputFileBytes = 200
+        let service = BatchService(client: fixture.client, listenerConfiguration: nil, settings: settings)
+        let id = try #require(await fixture.alice.createBatch(lines: [batchLine("a", "x"), batchLine("b", "y")]).json["id"]?.stringValue)
+        _ = try await service.runOnce()
+        try await fixture.withEchoWorker {
+            try await waitUntil { try await fixture.queue.countByState()[.succeeded] == 2 }
+        }
+        #expect(try await service.runOnce().finalized == [Int64(id)!])
+        let batch = await fixture.alice.get("/v1/batches/\(id)").json
+        #expect(batch["status"] == "failed")
+        #expect(batch["failed_at"]?.intValue != nil && batch["output_file_id"] == .null)
+        #expect(batch["errors"]?["data"]?.arrayValue?.first?["code"] == "output_too_large")
+        #expect(batch["request_counts"] == ["total": 2, "completed": 2, "failed": 0])
+        #expect(await fixture.alice.get("/v1/jobs?batch=\(id)").json["data"]?.arrayValue?.count == 2)
+        await fixture.shutdown()
+    }
+
     @Test func batchRequestsRunAfterInteractiveJobs() async throws {
         let fixture = try await APIFixture.make()
         _ = await fixture.alice.createBatch(lines: [batchLine("a", "batch")])
