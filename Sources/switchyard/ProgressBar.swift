@@ -8,6 +8,8 @@ import Foundation
 /// (at most one a second) when standard error is a file or a pipe.
 final class ProgressBar {
     private let isTerminal = isatty(2) == 1
+    /// ANSI "erase to end of line": a shorter line leaves nothing of the longer one before it.
+    static let clearToEnd = "\u{1B}[K"
     private var lastLine = ""
     private var lastPrint = Date.distantPast
 
@@ -15,7 +17,7 @@ final class ProgressBar {
         let line = Self.line(progress)
         guard line != lastLine else { return }
         if isTerminal {
-            FileHandle.standardError.write(Data(("\r" + line).utf8))
+            FileHandle.standardError.write(Data(("\r" + line + Self.clearToEnd).utf8))
         } else if Date().timeIntervalSince(lastPrint) >= 1 {
             FileHandle.standardError.write(Data((line + "\n").utf8))
             lastPrint = Date()
@@ -28,7 +30,7 @@ final class ProgressBar {
     func finish(_ progress: BatchProgress) {
         let line = Self.line(progress)
         if isTerminal {
-            FileHandle.standardError.write(Data(("\r" + line + "\n").utf8))
+            FileHandle.standardError.write(Data(("\r" + line + Self.clearToEnd + "\n").utf8))
         } else if line != lastLine {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
