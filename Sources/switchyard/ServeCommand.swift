@@ -38,7 +38,7 @@ enum ServeCommand: Command {
         let client = DatabaseOptions.client(arguments, maxConnections: connections)
         let api = GatewayAPI(client: client, listenerConfiguration: database, configuration: apiConfiguration, logger: logger)
         await api.start()
-        let batches = BatchService(client: client, listenerConfiguration: database, log: { printError($0) })
+        let batches = BatchService(client: client, listenerConfiguration: database, log: { logger.log(.warning, $0) })
         let batchService = Task { await batches.run() }
         var configuration = HTTPServerConfiguration()
         configuration.host = host
