@@ -97,6 +97,10 @@ public final class LLMExecutor: JobExecutor, Sendable {
         }
         let listening = Task { [self] in
             guard let listener else { return }
+            // A config applied after the load above but before the LISTEN ran sent its NOTIFY to
+            // no one: load again once listening (this returns at `stop()` too).
+            await listener.waitUntilListening()
+            do { try await reloadConfig() } catch { settings.log("reloading the gateway config failed: \(error)") }
             for await _ in listener.events() {
                 do { try await reloadConfig() } catch { settings.log("reloading the gateway config failed: \(error)") }
             }

@@ -10,7 +10,8 @@ struct MockProviderChild {
 
     static func start() async throws -> MockProviderChild {
         let process = try ChildProcess(switchyardBinary, ["mock-provider", "--port", "0"])
-        for _ in 0..<250 {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(60) {  // a loaded machine can take seconds to start it
             if let line = process.standardOutput.split(separator: "\n").first(where: { $0.contains("listening on") }),
                let port = line.split(separator: ":").last.map(String.init) {
                 return MockProviderChild(process: process, port: port)

@@ -63,16 +63,15 @@ import Glibc
         _ = try await queue.enqueue([NewJob](repeating: NewJob(route: "m", request: request), count: 200))
         let file = try Self.poolFile("""
             {"version": 1,
-             "groups": [{"name": "slow", "executor": "echo", "count": 2, "concurrency": 5, "executor_delay_ms": 800,
+             "groups": [{"name": "slow", "executor": "echo", "count": 2, "concurrency": 5, "executor_delay_ms": 2000,
                          "grace_ms": 10000}]}
             """)
         let pool = try ChildProcess(switchyardBinary, ["pool", file, "--database-url", url])
-        let start = Date()
-        while try await (queue.countByState()[.running] ?? 0) < 10 && Date().timeIntervalSince(start) < 30 {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let before = try await queue.countByState()
-        #expect(before[.running] == 10, "both workers hold their 5 jobs")
+        // Both workers run their 5 jobs (claimed 500 ms ago at least, so each is in a slot).
+        var check = GracefulStopCheck(client: client)
+        let executing = try await check.waitUntilExecuting(10)
+        try #require(executing.reached, "jobs running under a claim 500 ms old: \(executing.seen)")
+        try await check.markSignal()
 
         pool.send(SIGTERM)
         #expect(await pool.wait(timeoutMs: 30_000) == .exited(0), "\(pool.standardError)")
@@ -80,13 +79,16 @@ import Glibc
         #expect(log.contains("stopping: SIGTERM to every worker"))
         #expect(log.contains("slow-1 (pid") && log.contains("ended: exit 0"))
         #expect(log.contains("every worker has exited"))
+        #expect(!log.contains("still running after the shutdown grace period"), "\(log)")
         #expect(await LiveProcesses.waitUntilGone(LiveProcesses.startedPIDs(in: log)).isEmpty)
-        // Drained: the jobs held at SIGTERM finished; nothing is left running, and nothing new was claimed.
-        let after = try await queue.countByState()
-        #expect(after[.running] == nil)
-        #expect((after[.succeeded] ?? 0) >= (before[.succeeded] ?? 0) + 10)
-        #expect((after[.succeeded] ?? 0) + (after[.queued] ?? 0) == 200)
-        #expect((after[.queued] ?? 0) > 0, "the pool stopped claiming")
+        // Drained: what was executing at SIGTERM finished, what was claimed but not started went back
+        // unused; nothing is left running, and nothing new was claimed.
+        let ends = try await check.ends()
+        #expect(ends.states[.running] == nil)
+        #expect((ends.states[.succeeded] ?? 0) + (ends.states[.queued] ?? 0) == 200)
+        #expect((ends.states[.queued] ?? 0) > 0, "the pool stopped claiming")
+        #expect(ends.finishedAfterSignal > 0, "jobs in flight at the signal finished after it")
+        #expect(ends.queuedWithAttemptUsed == 0, "a job handed back used no attempt")
     }
 
     /// Bad pool files: each problem is named by its JSON path, and nothing starts.

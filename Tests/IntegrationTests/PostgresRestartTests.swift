@@ -49,13 +49,19 @@ import TestSupport
         let request = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"restart\"}]}"
         _ = try await queue.enqueue([NewJob](repeating: NewJob(route: "m", request: request), count: 2_000))
 
-        let arguments = ["worker", "--drain", "--executor-delay-ms", "10", "--concurrency", "20", "--lease-ms", "3000",
+        // 2,000 jobs × 100 ms over 40 slots: at least 5 s of work, so the restart after the first
+        // 200 comes mid-run even when this test polls slowly on a loaded machine.
+        let arguments = ["worker", "--drain", "--executor-delay-ms", "100", "--concurrency", "20", "--lease-ms", "3000",
                          "--heartbeat-ms", "500", "--rescue-ms", "500", "--poll-ms", "200"]
         let workers = try (0..<2).map { _ in try ChildProcess(switchyardBinary, arguments, environment: environment) }
-        let start = Date()
-        while try await (queue.countByState()[.succeeded] ?? 0) < 200 && Date().timeIntervalSince(start) < 30 {
+        let start = ContinuousClock.now
+        var before: [JobState: Int] = [:]
+        repeat {
+            before = try await queue.countByState()
+            if (before[.succeeded] ?? 0) >= 200 { break }
             try await Task.sleep(for: .milliseconds(20))
-        }
+        } while ContinuousClock.now - start < .seconds(60)
+        #expect((before[.queued] ?? 0) > 0, "the restart comes mid-run: \(before)")
         let restarted = try await Self.pgctl(["-D", "\(directory)/data", "-m", "fast", "-w", "-t", "60", "restart"])
         try #require(restarted.code == 0, "pg_ctl restart: \(restarted.stderr)")
 

@@ -13,7 +13,9 @@ import Worker
 struct LLMClassifierTests {
     static let noCache = #"{"cache": {"no_cache": true}}"#
 
-    static func fixture(timeoutMs: Int = 1_000, configure: (inout MockProviderConfiguration) -> Void = { _ in }) async throws
+    /// The classifier's timeout is generous unless a test is about it: an answer that comes late on a
+    /// loaded machine must not turn into the rule-based fallback.
+    static func fixture(timeoutMs: Int = 10_000, configure: (inout MockProviderConfiguration) -> Void = { _ in }) async throws
         -> GatewayFixture
     {
         var mock = MockProviderConfiguration()
@@ -84,7 +86,8 @@ struct LLMClassifierTests {
 
     @Test(arguments: Failure.allCases)
     func whenTheClassifierFailsTheRulesDecide(failure: Failure) async throws {
-        let fixture = try await Self.fixture(timeoutMs: 300) { mock in
+        // Only the timeout case has a short timeout, against an answer ten times as slow.
+        let fixture = try await Self.fixture(timeoutMs: failure == .timeout ? 300 : 10_000) { mock in
             if failure == .timeout { mock.models["claude-3-haiku"]?.latency = .fixed(ms: 3_000) }
         }
         defer { Task { await fixture.shutdown() } }

@@ -13,15 +13,36 @@ struct LLMExecutorRoutingTests {
 
     @Test("a 1000/1 route sends almost nothing to the light target until the heavy one fails")
     func heavyAndLight() async throws {
-        let fixture = try await GatewayFixture.make(extraRoutes: """
+        // A generous attempt timeout: a loaded machine must not make the heavy target fail (and fail
+        // over to the light one, or open its breaker), so every job is one weighted draw between both.
+        let fixture = try await GatewayFixture.make(resilience: """
+            {"breaker": {"consecutive_failures": 3, "failure_ratio": 0.5, "minimum_requests": 1000, "window_ms": 60000,
+                         "reset_timeout_ms": 400, "probe_timeout_ms": 2000},
+             "retries": 3, "backoff_base_ms": 20, "backoff_max_ms": 200, "attempt_timeout_ms": 60000,
+             "default_cooldown_ms": 200, "latency_ewma_alpha": 0.2}
+            """, extraRoutes: """
             , {"name": "skewed", "strategy": "weighted",
                "targets": [{"deployment": "gpt-4o", "weight": 1000}, {"deployment": "gpt-4o-mini", "weight": 1}]}
             """)
         defer { Task { await fixture.shutdown() } }
         _ = try await fixture.enqueue(route: "skewed", prompts: (0..<300).map { "skew \($0)" }, options: Self.noCache)
         try await fixture.drain()
-        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "ok") <= 5)
-        #expect(fixture.mock.engine.stats.count("gpt-4o", "ok") >= 295)
+        let draws = try await fixture.query("""
+            SELECT count(*) FILTER (WHERE routing_trace->'excluded' = '[]'::jsonb) AS draws,
+                   count(*) FILTER (WHERE routing_trace->'excluded' = '[]'::jsonb
+                                    AND routing_trace->'order'->>0 = 'gpt-4o-mini') AS light,
+                   count(*) FILTER (WHERE state <> 'succeeded') AS other
+            FROM switchyard.jobs
+            """)
+        #expect(draws.first?.int("draws") == 300)
+        #expect(draws.first?.int("other") == 0)
+        // 300 independent picks (the trace of each job's run) with p = 1/1001: P(more than 5 light
+        // picks) = 7.4e-7, the binomial tail; a false failure once in more than a million runs.
+        let light = draws.first?.int("light") ?? -1
+        #expect(light >= 0 && light <= 5)
+        // Every call the light target saw was one of those picks: none was a failover.
+        #expect(fixture.mock.engine.stats.count("gpt-4o-mini", "requests") == light)
+        #expect(fixture.mock.engine.stats.count("gpt-4o", "ok") == 300 - light)
 
         _ = fixture.mock.engine.setOutage(model: "gpt-4o", enabled: true)
         _ = try await fixture.enqueue(route: "skewed", prompts: (0..<50).map { "light \($0)" }, options: Self.noCache)
@@ -83,17 +104,29 @@ struct LLMExecutorRoutingTests {
         settings.configPollMs = 60_000
         let executor = LLMExecutor(client: client, upstream: fixture.upstream, settings: settings)
         let service = Task { await executor.run() }
+        let start = ContinuousClock.now
         var first: Int64?
-        for _ in 0..<100 where first == nil {
+        while first == nil, ContinuousClock.now - start < .seconds(30) {
             first = executor.configVersion
             if first == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
-        try await Task.sleep(for: .milliseconds(200))  // listening by now
+        // Apply only once the executor LISTENs, so only the NOTIFY can tell it (its poll is a minute away).
+        var listening = false
+        while !listening, ContinuousClock.now - start < .seconds(30) {
+            let rows = try await fixture.query("""
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND query = 'LISTEN "\(GatewayConfigStore.channel)"'
+                """)
+            listening = rows.first?.int("n") == 1
+            if !listening { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(listening)
         let config = fixture.config(resilience: GatewayFixture.fastResilience, extraProviders: "", extraDeployments: "",
                                     extraRoutes: #", {"name": "fresh", "strategy": "priority", "targets": ["gpt-4o"]}"#)
         let applied = try await GatewayConfigStore(client: fixture.base.client).apply(Array(config.utf8))
+        let appliedAt = ContinuousClock.now
         var seen: Int64?
-        for _ in 0..<150 where seen != applied.id {
+        while seen != applied.id, ContinuousClock.now - appliedAt < .seconds(30) {
             seen = executor.configVersion
             if seen != applied.id { try await Task.sleep(for: .milliseconds(20)) }
         }

@@ -61,16 +61,21 @@ import Glibc
 
     @Test func stopForwardsTheStopSignalAndKillsWhatIgnoresIt() async throws {
         let events = Events()
+        // Each shell touches a file once its trap is set: stopping before that would test nothing.
+        let ready = FileManager.default.temporaryDirectory.appendingPathComponent("sy-supervisor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: ready, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: ready) }
         let supervisor = ProcessSupervisor(
-            processes: [Self.shell("polite", "trap 'exit 0' TERM; while true; do sleep 0.05; done"),
-                        Self.shell("stubborn", "trap '' TERM; while true; do sleep 0.05; done")],
-            stopTimeoutMs: 500, pollMs: 5, onEvent: events.append)
+            processes: [Self.shell("polite", "trap 'exit 0' TERM; touch '\(ready.path)/polite'; while true; do sleep 0.05; done"),
+                        Self.shell("stubborn", "trap '' TERM; touch '\(ready.path)/stubborn'; while true; do sleep 0.05; done")],
+            stopTimeoutMs: 2_000, pollMs: 5, onEvent: events.append)
         let run = Task { await supervisor.run() }
+        let trapsSet = { ["polite", "stubborn"].allSatisfy { FileManager.default.fileExists(atPath: ready.appendingPathComponent($0).path) } }
         let start = ContinuousClock.now
-        while events.startedPIDs.count < 2, ContinuousClock.now - start < .seconds(30) {
+        while !trapsSet(), ContinuousClock.now - start < .seconds(60) {
             try await Task.sleep(for: .milliseconds(10))
         }
-        try await Task.sleep(for: .milliseconds(100))  // let the shells install their traps
+        #expect(trapsSet())
         supervisor.stop()
         let outcome = await run.value
         #expect(outcome.killed == ["stubborn"])
