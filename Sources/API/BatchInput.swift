@@ -1,3 +1,4 @@
+import Gateway
 import Providers
 import Queue
 
@@ -20,6 +21,8 @@ struct BatchInput {
     }
 
     var jobs: [NewJob] = []
+    /// Each job's estimate for the client's token quota (`TokenEstimator.quotaTokens`), in order.
+    var tokens: [Int] = []
     /// The first `maxLineErrors` problems.
     var errors: [LineError] = []
     /// How many problems there were in all.
@@ -47,7 +50,8 @@ struct BatchInput {
                             isKnownModel: isKnownModel) {
             case .failure(let error):
                 add(error, settings)
-            case .success(var job):
+            case .success(let line):
+                var job = line.job
                 let customID = job.customID ?? ""
                 if let first = seen[customID] {
                     add(LineError(code: "duplicate_custom_id",
@@ -57,7 +61,10 @@ struct BatchInput {
                 }
                 seen[customID] = number
                 job.batchID = batchID
-                if errorCount == 0 { jobs.append(job) }
+                if errorCount == 0 {
+                    jobs.append(job)
+                    tokens.append(line.tokens)
+                }
             }
         }
         if errorCount == 0 && seen.isEmpty {
@@ -68,7 +75,10 @@ struct BatchInput {
                           message: "the input file holds \(seen.count) requests; a batch takes at most \(settings.maxRequests)"),
                 settings)
         }
-        if errorCount > 0 { jobs = [] }
+        if errorCount > 0 {
+            jobs = []
+            tokens = []
+        }
     }
 
     private mutating func add(_ error: LineError, _ settings: BatchSettings) {
@@ -77,8 +87,8 @@ struct BatchInput {
     }
 
     private static func job(_ line: ArraySlice<UInt8>, number: Int, endpoint: String, clientID: Int64?,
-                            settings: BatchSettings, isKnownModel: (String) -> Bool) -> Result<NewJob, LineError> {
-        func failure(_ code: String, _ message: String, _ param: String?) -> Result<NewJob, LineError> {
+                            settings: BatchSettings, isKnownModel: (String) -> Bool) -> Result<(job: NewJob, tokens: Int), LineError> {
+        func failure(_ code: String, _ message: String, _ param: String?) -> Result<(job: NewJob, tokens: Int), LineError> {
             .failure(LineError(code: code, message: message, param: param, line: number))
         }
         let value: JSONValue
@@ -125,7 +135,8 @@ struct BatchInput {
         var job = submission.newJob(clientID: 0, idempotencyKey: nil, defaultPriority: settings.jobPriority)
         job.clientID = clientID
         job.customID = customID
-        return .success(job)
+        let tokens = TokenEstimator.quotaTokens(for: submission.request, defaultCompletionTokens: settings.quotaDefaultCompletionTokens)
+        return .success((job, tokens))
     }
 
     /// The text of an uploaded batch input file, after checking that it is JSONL: UTF-8 without

@@ -153,7 +153,19 @@ public final class BatchService: Sendable {
                 return (id, false)
             }
             let jobs = input.jobs
-            _ = try JobQueue.enqueue(jobs, on: connection)
+            if let clientID = row.int64("client_id") {
+                // The whole batch is charged to the client's quota now, in the minute it is validated.
+                let admission = try QuotaLedger.admit(jobs, tokens: input.tokens, clientID: clientID, on: connection)
+                if let decision = admission.decision, !decision.admitted {
+                    let errors: JSONValue = ["object": "list", "data": [Self.tokenLimitExceeded(decision, requests: jobs.count).json]]
+                    _ = try connection.query(
+                        "UPDATE switchyard.batches SET status = 'failed', failed_at = now(), errors = $2::jsonb WHERE id = $1",
+                        [id, PostgresJSON(bytes: errors.serialized())])
+                    return (id, false)
+                }
+            } else {
+                _ = try JobQueue.enqueue(jobs, on: connection)
+            }
             _ = try connection.query(
                 """
                 UPDATE switchyard.batches SET status = 'in_progress', in_progress_at = now(), request_total = $2
@@ -161,6 +173,19 @@ public final class BatchService: Sendable {
                 """, [id, jobs.count])
             return (id, true)
         }
+    }
+
+    /// The batch error of a batch over its client's token quota, in the shape OpenAI uses for a
+    /// batch over its enqueued-token limit (`token_limit_exceeded`, no line).
+    static func tokenLimitExceeded(_ decision: TokenQuota.Decision, requests: Int) -> BatchInput.LineError {
+        let per = decision.window == .minute ? "minute" : "day (UTC)"
+        var message = "Token quota exceeded: the batch's \(requests) request\(requests == 1 ? "" : "s") need about \(decision.requested) tokens and this client may use \(decision.limit) per \(per); "
+        if decision.neverFits {
+            message += "that is more than the whole quota. Split the input into smaller batches, or raise the client's quota."
+        } else {
+            message += "\(decision.limit - decision.remaining) are counted in the current \(decision.window.rawValue). Create the batch again once the window ends (in \(decision.retryAfterSeconds) s) or submit a smaller one."
+        }
+        return BatchInput.LineError(code: "token_limit_exceeded", message: message)
     }
 
     /// Expires open batches past `expires_at`: their unfinished requests are cancelled and the

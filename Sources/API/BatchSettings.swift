@@ -25,6 +25,9 @@ public struct BatchSettings: Sendable {
     public var maxOutputFileBytes = 512 << 20
     /// Most line errors listed in a failed batch's `errors`.
     public var maxLineErrors = 100
+    /// Output tokens a line's quota estimate assumes when its request sets no `max_tokens`
+    /// (as `GatewayAPI.Configuration.quotaDefaultCompletionTokens` for single submits).
+    public var quotaDefaultCompletionTokens = 256
 
     public init() {}
 }

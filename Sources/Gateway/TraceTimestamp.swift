@@ -8,8 +8,8 @@ import Foundation
 /// RFC 3339 UTC timestamps with milliseconds ("2026-11-22T03:35:00.123Z"), written without a
 /// formatter object: the trace is built once per job, and `Date.ISO8601FormatStyle` costs more
 /// than the rest of the trace. Fractions are truncated to the millisecond, as the format style does.
-enum TraceTimestamp {
-    static func string(_ date: Date) -> String {
+public enum TraceTimestamp {
+    public static func string(_ date: Date) -> String {
         let totalMs = (date.timeIntervalSince1970 * 1_000).rounded(.down)
         guard totalMs.isFinite, abs(totalMs) < 2.5e14 else { return date.formatted(RoutingDecision.timestampStyle) }
         let ms = Int64(totalMs)

@@ -58,6 +58,7 @@ extension DeploymentStateBoard {
             failures_total = s.failures_total + t.failures,
             updated_at = now()
         FROM t WHERE s.deployment = t.deployment
+        RETURNING s.deployment, t.trips, s.consecutive_failures, s.open_until
         """
 
     // Every sync transaction locks its rows in name order first: two workers' syncs never deadlock.
@@ -122,7 +123,10 @@ extension DeploymentStateBoard {
         }
         if !deltas.isEmpty || !leases.isEmpty {
             do {
-                let grants = try await write(deltas, leases: leases, deployments: deployments, policy: policy, alpha: alpha)
+                let (grants, tripped) = try await write(deltas, leases: leases, deployments: deployments, policy: policy, alpha: alpha)
+                for trip in tripped {
+                    log.breakerOpened(trip.deployment, consecutiveFailures: trip.consecutiveFailures, openUntil: trip.openUntil)
+                }
                 state.withLock { state in
                     for (name, lease) in leases {
                         let grant = grants[name]
@@ -163,6 +167,13 @@ extension DeploymentStateBoard {
         }
     }
 
+    /// A breaker this worker's outcomes opened.
+    struct Trip {
+        var deployment: String
+        var consecutiveFailures: Int?
+        var openUntil: Date?
+    }
+
     /// What the shared window granted one deployment.
     struct Grant {
         var requests: Int
@@ -174,7 +185,7 @@ extension DeploymentStateBoard {
     private func write(
         _ deltas: [String: Delta], leases: [String: RateBudget.Lease], deployments: [String: DeploymentConfig],
         policy: CircuitBreakerPolicy, alpha: Double
-    ) async throws -> [String: Grant] {
+    ) async throws -> (grants: [String: Grant], tripped: [Trip]) {
         let names = Set(deltas.keys).union(leases.keys).sorted()
         var ensure: [JSONValue] = []
         for name in names {
@@ -228,8 +239,13 @@ extension DeploymentStateBoard {
         return try await client.transaction { connection in
             _ = try connection.query(Self.ensureRowsSQL, [ensureJSON])
             _ = try connection.query(Self.lockSQL, [names])
+            var tripped: [Trip] = []
             if flushes {
-                _ = try connection.query(Self.flushSQL, [rowsJSON, threshold, resetMs, alpha, windowMs, minimumRequests, ratio])
+                let flushed = try connection.query(Self.flushSQL, [rowsJSON, threshold, resetMs, alpha, windowMs, minimumRequests, ratio])
+                for row in flushed where row.bool("trips") == true {
+                    guard let name = row.string("deployment") else { continue }
+                    tripped.append(Trip(deployment: name, consecutiveFailures: row.int("consecutive_failures"), openUntil: row.date("open_until")))
+                }
             }
             var grants: [String: Grant] = [:]
             if leases {
@@ -240,7 +256,7 @@ extension DeploymentStateBoard {
                         requestsLeft: row.int("requests_left"), tokensLeft: row.int("tokens_left"))
                 }
             }
-            return grants
+            return (grants, tripped)
         }
     }
 }

@@ -43,10 +43,13 @@ public final class DeploymentStateBoard: Sendable {
     let state = Mutex(State())
     /// About how often ``sync()`` runs: a call that lacks only an RPM/TPM lease retries this soon.
     let syncIntervalMs: Int
+    /// Where breaker changes this worker makes are logged.
+    let log: ResilienceLog
 
-    public init(client: PostgresClient, syncIntervalMs: Int = 100) {
+    public init(client: PostgresClient, syncIntervalMs: Int = 100, log: ResilienceLog = .disabled) {
         self.client = client
         self.syncIntervalMs = syncIntervalMs
+        self.log = log
     }
 
     /// Adopts a (new) config: its deployments, limits and breaker policy; known state is kept.
@@ -209,6 +212,7 @@ public final class DeploymentStateBoard: Sendable {
             consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END,
             probe_holder = NULL, probe_expires_at = NULL, updated_at = now()
         WHERE deployment = $1 AND probe_holder = $2 AND breaker_state = 'half_open'
+        RETURNING open_until
         """
 
     /// Takes the single probe of a breaker that may half-open, across all workers.
@@ -217,6 +221,7 @@ public final class DeploymentStateBoard: Sendable {
         let timeoutMs = state.withLock { $0.policy.probeTimeoutMs }
         guard let rows = try? await client.query(Self.acquireProbeSQL, [deployment, holder, timeoutMs]) else { return false }
         let taken = !rows.isEmpty
+        if taken { log.breakerHalfOpen(deployment) }
         state.withLock { state in
             guard var entry = state.health[deployment] else { return }
             entry.breaker.state.state = .halfOpen
@@ -230,7 +235,8 @@ public final class DeploymentStateBoard: Sendable {
     /// Closes (success) or re-opens (failure) the breaker whose probe `holder` took.
     func settleProbe(_ deployment: String, holder: String, success: Bool) async {
         let resetMs = state.withLock { $0.policy.resetTimeoutMs }
-        _ = try? await client.query(Self.settleProbeSQL, [deployment, holder, success, resetMs])
+        let settled = try? await client.query(Self.settleProbeSQL, [deployment, holder, success, resetMs])
+        if let row = settled?.first { log.breakerSettled(deployment, success: success, openUntil: row.date("open_until")) }
         state.withLock { state in
             guard var entry = state.health[deployment] else { return }
             entry.breaker.state = success

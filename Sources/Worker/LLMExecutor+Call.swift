@@ -101,6 +101,7 @@ extension LLMExecutor {
         board.record(deployment, success: false, countsAgainstBreaker: failure.countsAgainstBreaker,
                      rateLimited: error.kind == .rateLimited, latencyMs: result.usage.latencyMs, observation: result.observation,
                      now: Date())
+        if error.kind == .rateLimited { resilienceLog.rateLimited(deployment, cooldownUntil: board.cooldownUntil(deployment)) }
         return (error, failure)
     }
 

@@ -124,6 +124,7 @@ extension LLMExecutor {
                 }
                 isProbe = true
             }
+            if calls > 0, let failed = decision.attempts.last { resilienceLog.failover(jobID: job.id, route: job.route, from: failed, to: name) }
             var result = await call(
                 name, request: request, config: config, costs: loaded.costs, route: job.route,
                 rotation: Int(job.id) &+ calls, timeoutMs: timeoutMs, startedAt: reservedAt)

@@ -26,6 +26,8 @@ public final class LLMExecutor: JobExecutor, Sendable {
         public var log: @Sendable (String) -> Void = { message in
             FileHandle.standardError.write(Data(("worker: " + message + "\n").utf8))
         }
+        /// JSON lines for failovers, cooldowns after a 429 and breaker changes (``ResilienceLog``).
+        public var logger: JSONLogger = .disabled
 
         public init(workerID: String, listenerConfiguration: PostgresConfiguration? = nil) {
             self.workerID = workerID
@@ -47,6 +49,7 @@ public final class LLMExecutor: JobExecutor, Sendable {
     public let board: DeploymentStateBoard
     let cache: ResponseCache
     let cacheLookups: CacheLookupBatcher
+    let resilienceLog: ResilienceLog
     private let loaded = Mutex<Loaded?>(nil)
     private let stopping = Mutex(false)
     private let wake = WakeSignal()
@@ -55,7 +58,9 @@ public final class LLMExecutor: JobExecutor, Sendable {
         self.client = client
         self.upstream = upstream
         self.settings = settings
-        self.board = DeploymentStateBoard(client: client, syncIntervalMs: settings.syncIntervalMs)
+        let resilienceLog = ResilienceLog(logger: settings.logger, workerID: settings.workerID)
+        self.resilienceLog = resilienceLog
+        self.board = DeploymentStateBoard(client: client, syncIntervalMs: settings.syncIntervalMs, log: resilienceLog)
         self.cache = ResponseCache(client: client)
         self.cacheLookups = CacheLookupBatcher(client: client)
     }

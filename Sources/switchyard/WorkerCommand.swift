@@ -28,6 +28,8 @@ enum WorkerCommand: Command {
         discussion: """
             A first SIGTERM/SIGINT stops claiming, lets running jobs finish within the grace period and releases the rest; a second one releases them at once.
             Logs are JSON lines on stderr ({"time","level","msg","worker_id",...}); they never contain keys or prompts.
+            With --executor llm, each failover is a line ("failover": job_id, route, from_deployment, to_deployment,
+            outcome, status), and so are a cooldown after a 429 and a circuit breaker opening, half-opening and closing.
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
@@ -71,6 +73,7 @@ enum WorkerCommand: Command {
                 let level: JSONLogger.Level = message.hasPrefix("gateway config version") ? .info : .warning
                 logger.log(level, message, ["worker_id": .string(workerID)])
             }
+            settings.logger = logger
             let llm = LLMExecutor(client: client, upstream: upstream, settings: settings)
             guard try await llm.reloadConfig() else {
                 await upstream.shutdown()
