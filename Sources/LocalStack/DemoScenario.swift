@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Postgres
 import Providers
@@ -6,9 +7,9 @@ import Queue
 /// `switchyard up --demo`: the scenario of seed 000 (a document-processing company behind one
 /// gateway) walked end to end on the running stack, non-interactively.
 ///
-/// 1. 50/50 weighted balancing between gpt-4o and gpt-4o-mini over the sample documents;
+/// 1. 50/50 weighted balancing between gpt-4o and gpt-4o-mini over the sample documents (a docs batch, with its results);
 /// 2. the same documents again, answered from the cache;
-/// 3. an outage of gpt-4o (the mock provider's switch): failover in the routing trace and the log of calls;
+/// 3. an outage of gpt-4o (the mock provider's switch): failover in the routing trace, the ledger and the worker logs;
 /// 4. analytics from the `analytics` views: distribution, tokens, latency, cost and savings, cache hit rate;
 /// 5. complexity routing through `auto`, with the classifier's reasoning;
 /// 6. an OpenAI-style HTTP call with the `x-switchyard-*` headers.
@@ -93,6 +94,22 @@ public struct DemoScenario: Sendable {
         }
         let failed = ids.filter { states[$0] != .succeeded }
         if !failed.isEmpty { emit(.text("\(failed.count) of \(ids.count) jobs did not succeed: switchyard job \(failed[0]) shows why.")) }
+    }
+
+    /// Makes sure batch `id`, whose jobs are all finished, is finalized (serve and the workers
+    /// normally do it first), as `docs submit` does.
+    /// - Returns: its status.
+    func finishedBatchStatus(_ id: Int64) async throws -> String {
+        let store = BatchStore(client: client)
+        if let progress = try await store.progress(id: id), progress.status.isTerminal { return progress.status.rawValue }
+        try await BatchService(client: client, listenerConfiguration: nil).runOnce()
+        return try await store.progress(id: id)?.status.rawValue ?? "-"
+    }
+
+    /// The first `length` characters of `text` on one line, with `…` when cut.
+    static func excerpt(_ text: String, length: Int) -> String {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return line.count <= length ? line : String(line.prefix(length - 1)) + "…"
     }
 
     /// A query's rows as a table.

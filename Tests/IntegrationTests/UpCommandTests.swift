@@ -50,11 +50,28 @@ import Glibc
             let share = Double(summary["share_\(model)"] ?? "") ?? 0
             #expect(share > 25 && share < 75, "\(model): \(summary)")
         }
+        // The documents went in as a docs batch, and its results were shown as `results` exports them.
+        let batchID = try #require(summary["batch_id"].flatMap { Int64($0) }, "\(summary)")
+        #expect(output.contains("$ switchyard docs submit examples/docs --task summarize --model chat"))
+        #expect(output.contains("Batch \(batchID) is completed."), "\(output)")
+        #expect(output.contains("$ switchyard results \(batchID) --format csv"))
+        #expect(output.contains("file") && output.contains("total_tokens") && output.contains("examples/docs/contract-msa-acme-deepcrest.md"))
         // Failover during the outage, in the trace table and in the ledger.
         #expect((Int(summary["failovers"] ?? "") ?? 0) > 0, "\(summary)")
         #expect((Int(summary["outage_errors"] ?? "") ?? 0) > 0, "\(summary)")
         #expect(output.contains("gpt-4o server_error 503 -> gpt-4o-mini ok 200"))
         #expect(output.contains("from_deployment  from_outcome  to_deployment"))
+        // ... and in the workers' JSON logs, one line per failover, quoted by the demo.
+        #expect(summary["failover_log_lines"] == summary["failovers"], "\(summary)")
+        let quoted = output.split(separator: "\n").filter { $0.contains(#""level":"warning","msg":"failover""#) }
+        #expect(!quoted.isEmpty, "\(output)")
+        let loggedJobs = quoted.compactMap { line -> Int64? in
+            guard let range = line.range(of: #""job_id":""#) else { return nil }
+            return Int64(line[range.upperBound...].prefix(while: \.isNumber))
+        }
+        #expect(loggedJobs.count == quoted.count)
+        #expect(quoted.allSatisfy { $0.contains(#""from_deployment":"gpt-4o","to_deployment":"gpt-4o-mini","outcome":"server_error","status":503"#) })
+        #expect(output.contains(#""msg":"circuit breaker opened""#))
         // Cache hits and the analytics views.
         #expect((Int(summary["cache_hits"] ?? "") ?? 0) > 0, "\(summary)")
         #expect((Double(summary["cache_hit_rate_pct"] ?? "") ?? 0) > 0, "\(summary)")
@@ -73,6 +90,11 @@ import Glibc
         defer { client.shutdown() }
         let failovers = try await client.query("SELECT count(*) FROM analytics.failover_events")
         #expect(failovers.first?[0] == summary["failovers"])
+        let logged = try await client.query(
+            "SELECT count(DISTINCT job_id) FROM analytics.failover_events WHERE job_id = ANY($1::bigint[])", ["{" + loggedJobs.map(String.init).joined(separator: ",") + "}"])
+        #expect(logged.first?[0] == String(Set(loggedJobs).count), "each quoted job failed over")
+        let batch = try await client.query("SELECT kind, status, request_total FROM switchyard.batches WHERE id = $1", [batchID])
+        #expect(batch.first.map { [$0[0], $0[1], $0[2]] } == ["docs", "completed", "12"])
         let models = try await client.query(
             "SELECT model FROM switchyard.attempts WHERE route = 'chat' AND outcome = 'ok' GROUP BY model ORDER BY model")
         #expect(models.map { $0[0] ?? "" } == ["gpt-4o", "gpt-4o-mini"])
