@@ -42,23 +42,58 @@ struct CommandSpec: Sendable {
         self.discussion = discussion
     }
 
+    /// Options every data command shares, listed after the command's own.
+    static let sharedOptionNames = ["--json", "--database-url"]
+
+    /// `--help` output: summary, usage, options (the command's own first, then the shared ones),
+    /// discussion; lines wrapped at 100 columns.
     var help: String {
         var text = "\(summary)\n\nUsage: switchyard \(name)"
         if !options.isEmpty { text += " [options]" }
         if !arguments.isEmpty { text += " \(arguments)" }
         text += "\n"
-        let all = options + [OptionSpec.flag("--help", "Show this help")]
+        let own = options.filter { !Self.sharedOptionNames.contains($0.name) }
+        let shared = Self.sharedOptionNames.compactMap { name in options.first { $0.name == name } }
+        let all = own + shared + [OptionSpec.flag("--help", "Show this help")]
         text += "\nOptions:\n"
         let rows = all.map { option -> (String, String) in
             (option.valueName.map { "\(option.name) \($0)" } ?? option.name, option.help)
         }
         let width = rows.map { $0.0.count }.max() ?? 0
+        let indent = String(repeating: " ", count: width + 4)
         for (left, right) in rows {
-            text += "  " + left.padding(toLength: width + 2, withPad: " ", startingAt: 0) + right + "\n"
+            let lines = wrapWords(right, width: max(40, Self.helpWidth - indent.count))
+            text += "  " + left.padding(toLength: width + 2, withPad: " ", startingAt: 0) + (lines.first ?? "") + "\n"
+            for line in lines.dropFirst() { text += indent + line + "\n" }
         }
-        if !discussion.isEmpty { text += "\n" + discussion + "\n" }
+        if !discussion.isEmpty {
+            text += "\n"
+            // A paragraph (lines up to a blank or indented one) with a line over the width is
+            // rewrapped; others, and indented lines (examples), are kept as written.
+            var paragraph: [Substring] = []
+            func flush() {
+                if paragraph.contains(where: { $0.count > Self.helpWidth }) {
+                    for line in wrapWords(paragraph.joined(separator: " "), width: Self.helpWidth) { text += line + "\n" }
+                } else {
+                    for line in paragraph { text += line + "\n" }
+                }
+                paragraph = []
+            }
+            for line in discussion.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix(" ") || line.isEmpty {
+                    flush()
+                    text += line + "\n"
+                } else {
+                    paragraph.append(line)
+                }
+            }
+            flush()
+        }
         return text
     }
+
+    /// Columns of help text.
+    static let helpWidth = 100
 }
 
 /// A mistake in how a command was invoked; exit code 2.
@@ -119,6 +154,9 @@ struct ParsedArguments: Sendable {
                 throw UsageError("option '\(name)' given more than once")
             }
             values[name, default: []].append(value)
+        }
+        if spec.arguments.isEmpty, let extra = positionals.first, !wantsHelp {
+            throw UsageError("'switchyard \(spec.name)' takes no arguments, got '\(extra)' (see --help)")
         }
     }
 

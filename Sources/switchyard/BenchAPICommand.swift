@@ -14,7 +14,7 @@ enum BenchAPICommand: Command {
 
     static let spec = CommandSpec(
         name: "bench api",
-        summary: "Benchmark synchronous chat completions through serve + worker + mock provider vs. the mock directly",
+        summary: "Benchmark chat completions through serve + worker + mock vs. the mock directly",
         options: [
             .databaseURL,
             .value("--seconds", "S", "How long to measure each phase (default 5)"),

@@ -11,7 +11,7 @@ import HTTP
 enum BenchHTTPCommand: Command {
     static let spec = CommandSpec(
         name: "bench http",
-        summary: "Benchmark the HTTP server: requests/s and latency under concurrent keep-alive clients",
+        summary: "Benchmark the HTTP server: requests/s and latency, concurrent keep-alive clients",
         options: [
             .value("--seconds", "S", "How long to measure (default 5)"),
             .value("--connections", "N", "Concurrent keep-alive client connections (default 64)"),

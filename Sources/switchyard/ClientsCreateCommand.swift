@@ -22,7 +22,7 @@ enum ClientsCreateCommand: Command {
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard arguments.positionals.count == 1, let name = arguments.positionals.first,
               !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw UsageError("clients create takes exactly one NAME")
+            throw UsageError("'switchyard clients create' takes exactly one NAME")
         }
         let tpm = try arguments.int("--tpm", range: 1...Int.max)
         let tpd = try arguments.int("--tpd", range: 1...Int.max)

@@ -14,7 +14,6 @@ enum ClientsListCommand: Command {
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        guard arguments.positionals.isEmpty else { throw UsageError("clients list takes no arguments") }
         let client = DatabaseOptions.client(arguments, maxConnections: 1)
         defer { client.shutdown() }
         var summaries = try await ClientKeyStore(client: client).summaries()

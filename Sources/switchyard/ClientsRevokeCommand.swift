@@ -10,7 +10,7 @@ enum ClientsRevokeCommand: Command {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard arguments.positionals.count == 1, let id = Int64(arguments.positionals[0]), id > 0 else {
-            throw UsageError("clients revoke takes exactly one client ID (a positive integer)")
+            throw UsageError("'switchyard clients revoke' takes exactly one client ID (a positive integer)")
         }
         let client = DatabaseOptions.client(arguments, maxConnections: 1)
         defer { client.shutdown() }

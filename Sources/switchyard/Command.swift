@@ -6,34 +6,20 @@ protocol Command: Sendable {
     static func run(_ arguments: ParsedArguments) async throws -> Int32
 }
 
-/// Every command, in the order `switchyard --help` lists them.
-let allCommands: [any Command.Type] = [
-    VersionCommand.self,
-    MigrateCommand.self,
-    ConfigApplyCommand.self,
-    ConfigShowCommand.self,
-    EnqueueCommand.self,
-    JobCommand.self,
-    WaitCommand.self,
-    CancelCommand.self,
-    DocsSubmitCommand.self,
-    ResultsCommand.self,
-    StatsCommand.self,
-    ProvidersCommand.self,
-    WorkerCommand.self,
-    PoolCommand.self,
-    UpCommand.self,
-    ServeCommand.self,
-    ClientsCreateCommand.self,
-    ClientsListCommand.self,
-    ClientsRevokeCommand.self,
-    BenchQueueCommand.self,
-    BenchHTTPCommand.self,
-    BenchAPICommand.self,
-    BenchGatewayCommand.self,
-    BenchInflightCommand.self,
-    MockProviderCommand.self,
+/// Every command by what it is for, in the order `switchyard --help` lists them.
+let commandGroups: [(title: String, commands: [any Command.Type])] = [
+    ("Run it", [UpCommand.self, ServeCommand.self, WorkerCommand.self, PoolCommand.self, MigrateCommand.self,
+                ConfigApplyCommand.self, ConfigShowCommand.self]),
+    ("Jobs and documents", [EnqueueCommand.self, JobCommand.self, WaitCommand.self, CancelCommand.self,
+                            DocsSubmitCommand.self, ResultsCommand.self]),
+    ("Watch it", [StatsCommand.self, ProvidersCommand.self]),
+    ("Clients", [ClientsCreateCommand.self, ClientsListCommand.self, ClientsRevokeCommand.self]),
+    ("Test and measure", [MockProviderCommand.self, BenchQueueCommand.self, BenchHTTPCommand.self, BenchAPICommand.self,
+                          BenchGatewayCommand.self, BenchInflightCommand.self, VersionCommand.self]),
 ]
+
+/// Every command.
+let allCommands: [any Command.Type] = commandGroups.flatMap { $0.commands }
 
 /// Finds the command whose name matches the longest prefix of `words`.
 func findCommand(_ words: [String]) -> (command: any Command.Type, rest: [String])? {
@@ -47,12 +33,26 @@ func findCommand(_ words: [String]) -> (command: any Command.Type, rest: [String
     return (command, Array(words.dropFirst(count)))
 }
 
+/// The command names that start with `word` (`config` → `config apply`, `config show`).
+func subcommands(of word: String) -> [String] {
+    allCommands.map { $0.spec.name }.filter { $0.hasPrefix(word + " ") }
+}
+
 var topLevelHelp: String {
-    var text = "switchyard — an asynchronous LLM job gateway on PostgreSQL\n\nUsage: switchyard <command> [options]\n\nCommands:\n"
+    var text = "switchyard — an asynchronous LLM job gateway on PostgreSQL\n\nUsage: switchyard <command> [options]\n"
     let width = allCommands.map { $0.spec.name.count }.max() ?? 0
-    for command in allCommands {
-        text += "  " + command.spec.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.spec.summary + "\n"
+    for group in commandGroups {
+        text += "\n\(group.title):\n"
+        for command in group.commands {
+            text += "  " + command.spec.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.spec.summary + "\n"
+        }
     }
-    text += "\nRun 'switchyard <command> --help' for a command's options.\n"
+    text += """
+
+        Run 'switchyard <command> --help' (or 'switchyard help <command>') for a command's options.
+        The database: --database-url, else SWITCHYARD_DATABASE_URL, DATABASE_URL or libpq's PG* variables.
+        Exit codes: 0 ok, 1 failure, 2 usage error. Commands that print data take --json.
+
+        """
     return text
 }

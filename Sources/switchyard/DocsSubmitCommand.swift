@@ -10,7 +10,7 @@ import Queue
 enum DocsSubmitCommand: Command {
     static let spec = CommandSpec(
         name: "docs submit",
-        summary: "Submit text and Markdown documents as one batch of jobs (summarize, extract, classify)",
+        summary: "Submit text and Markdown documents as one batch (summarize, extract, classify)",
         arguments: "PATH...",
         options: [
             .value("--task", "TASK", "summarize, extract or classify (picks examples/templates/TASK.md)"),

@@ -3,7 +3,7 @@ import Queue
 
 enum JobCommand: Command {
     static let spec = CommandSpec(
-        name: "job", summary: "Show one job", arguments: "ID", options: [.databaseURL, .json])
+        name: "job", summary: "Show one job: state, attempts, answer or error (--json: all of it, routing trace too)", arguments: "ID", options: [.databaseURL, .json])
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard arguments.positionals.count == 1 else { throw UsageError("'switchyard job' takes exactly one job id") }

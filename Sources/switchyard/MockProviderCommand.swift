@@ -10,7 +10,7 @@ import Synchronization
 enum MockProviderCommand: Command {
     static let spec = CommandSpec(
         name: "mock-provider",
-        summary: "Run the mock LLM provider (OpenAI, Azure, Anthropic, Gemini, Mistral, DeepSeek wire formats)",
+        summary: "Run the mock providers (OpenAI, Azure, Anthropic, Gemini, Mistral, DeepSeek APIs)",
         options: [
             .value("--host", "HOST", "Address to bind (default 127.0.0.1)"),
             .value("--port", "PORT", "Port to bind, 0 for any free port (default 9100)"),

@@ -10,7 +10,7 @@ import HTTP
 enum ServeCommand: Command {
     static let spec = CommandSpec(
         name: "serve",
-        summary: "Serve the HTTP API (jobs, /v1/chat/completions, /v1/models, files and batches, /health)",
+        summary: "Serve the HTTP API: jobs, OpenAI chat completions, batches, analytics, /metrics",
         options: [
             .value("--host", "HOST", "Address to bind (default 127.0.0.1)"),
             .value("--port", "PORT", "Port to bind, 0 for any free port (default 8080)"),

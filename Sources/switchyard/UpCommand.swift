@@ -8,7 +8,7 @@ import Worker
 /// serve) until Ctrl-C; `--demo` walks seed 000's scenario on it and exits.
 enum UpCommand: Command {
     static let spec = CommandSpec(
-        name: "up", summary: "Run everything on this machine: PostgreSQL, providers, workers and the HTTP API (--demo: the tour)",
+        name: "up", summary: "Run it all here: PostgreSQL, providers, workers, the HTTP API (--demo: a tour)",
         options: [
             .value("--database-url", "URL", "Use this database (default: SWITCHYARD_DATABASE_URL, then DATABASE_URL, else an embedded cluster)"),
             .value("--config", "FILE", "Gateway config (default examples/switchyard.json; examples/switchyard.real.json with real providers)"),
@@ -32,7 +32,6 @@ enum UpCommand: Command {
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        if !arguments.positionals.isEmpty { throw UsageError("'switchyard up' takes no arguments") }
         UpstreamClient.initializeLibcurl()
         let environment = ProcessInfo.processInfo.environment
         var options = LocalStackOptions()
@@ -158,28 +157,13 @@ enum UpCommand: Command {
     static func render(_ event: DemoEvent) -> String {
         switch event {
         case .step(let number, let title): "\n== \(number). \(title)"
-        case .text(let text): wrap(text, width: 100)
+        case .text(let text): wrapWords(text, width: 100).joined(separator: "\n")
         case .command(let command): "    $ " + command
         case .detail(let line): "    " + line
         case .table(let table):
             TextTable.render(headers: table.columns, rows: table.rows, rightAligned: table.numeric, indent: "  ")
         case .summary(let pairs): "\ndemo: " + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-    }
-
-    /// Words of `text` in lines of at most `width` characters (longer words stay whole).
-    static func wrap(_ text: String, width: Int) -> String {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if !line.isEmpty && line.count + 1 + word.count > width {
-                lines.append(line)
-                line = ""
-            }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines.joined(separator: "\n")
     }
 
     /// `path` relative to the current directory when it is inside it.

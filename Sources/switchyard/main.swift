@@ -10,14 +10,23 @@ func printError(_ text: String) {
 
 signal(SIGPIPE, SIG_IGN)
 ParentDeathSignal.applyIfRequested()
-let words = Array(CommandLine.arguments.dropFirst())
-if words.isEmpty || words == ["--help"] || words == ["-h"] || words == ["help"] {
-    print(topLevelHelp, terminator: "")
-    exit(words.isEmpty ? 2 : 0)
-}
-guard let (command, rest) = findCommand(words) else {
-    printError("error: unknown command '\(words.joined(separator: " "))'\n")
+var words = Array(CommandLine.arguments.dropFirst())
+if words.isEmpty {
     printError(topLevelHelp)
+    exit(2)
+}
+if words == ["--help"] || words == ["-h"] || words == ["help"] {
+    print(topLevelHelp, terminator: "")
+    exit(0)
+}
+if words.first == "help" { words = Array(words.dropFirst()) + ["--help"] }
+guard let (command, rest) = findCommand(words) else {
+    let choices = subcommands(of: words[0])
+    if choices.isEmpty {
+        printError("error: unknown command '\(words[0])'; 'switchyard --help' lists the commands")
+    } else {
+        printError("error: 'switchyard \(words[0])' needs one of: \(choices.joined(separator: ", "))")
+    }
     exit(2)
 }
 do {

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ArgumentsTests {
     static let spec = CommandSpec(
-        name: "worker", summary: "Run a worker",
+        name: "worker", summary: "Run a worker", arguments: "[ARG...]",
         options: [.value("--concurrency", "N", "slots"), .flag("--drain", "drain"), .value("--tag", "T", "tags", repeatable: true)])
 
     @Test func parsesValuesFlagsAndPositionals() throws {
@@ -40,6 +40,17 @@ import Testing
         }
     }
 
+    @Test func aCommandWithoutArgumentsRefusesPositionals() throws {
+        let spec = CommandSpec(name: "stats", summary: "Stats", options: [.json])
+        do {
+            _ = try ParsedArguments(["--json", "extra"], spec: spec)
+            Issue.record("expected a usage error")
+        } catch let error as UsageError {
+            #expect(error.message == "'switchyard stats' takes no arguments, got 'extra' (see --help)")
+        }
+        #expect(try ParsedArguments(["extra", "--help"], spec: spec).wantsHelp)
+    }
+
     @Test func findsLongestCommandName() {
         #expect(findCommand(["version"])?.command == VersionCommand.self)
         #expect(findCommand(["nope"]) == nil)
@@ -48,5 +59,26 @@ import Testing
     @Test func helpListsOptions() {
         #expect(Self.spec.help.contains("--concurrency N"))
         #expect(Self.spec.help.contains("--help"))
+    }
+
+    @Test func helpListsSharedOptionsLastAndWrapsLongLines() {
+        let spec = CommandSpec(
+            name: "results", summary: "Export", arguments: "BATCH",
+            options: [.databaseURL, .json, .value("--format", "FORMAT", String(repeating: "word ", count: 30))],
+            discussion: String(repeating: "long sentence ", count: 20) + "\n  {\"example\": \"kept as written\"}")
+        let lines = spec.help.split(separator: "\n").map(String.init)
+        let names = lines.compactMap { line in line.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix("--") }
+        #expect(names == ["--format", "--json", "--database-url", "--help"])
+        #expect(lines.allSatisfy { $0.count <= CommandSpec.helpWidth }, "\(lines)")
+        #expect(lines.contains("  {\"example\": \"kept as written\"}"))
+    }
+
+    @Test func everyCommandIsListedOnceAndGroupsNameTheirSubcommands() {
+        let names = allCommands.map { $0.spec.name }
+        #expect(Set(names).count == names.count)
+        for name in names { #expect(topLevelHelp.contains("  \(name) ")) }
+        #expect(subcommands(of: "config") == ["config apply", "config show"])
+        #expect(subcommands(of: "bench").count == 5)
+        #expect(subcommands(of: "nope").isEmpty)
     }
 }
