@@ -214,7 +214,7 @@ public final class LocalStack: Sendable {
     private func waitForWorkers(_ workers: [SupervisedProcess], in supervisor: ProcessSupervisor) async {
         for worker in workers {
             guard let path = worker.options.outputPath else { continue }
-            let line = await LogFile(path: path).waitForLine(containing: " started: ", timeoutMs: 30_000) {
+            let line = await LogFile(path: path).waitForLine(containing: #""msg":"worker started""#, timeoutMs: 30_000) {
                 !supervisor.hasEnded(worker.name)
             }
             if line == nil {

@@ -15,8 +15,10 @@ enum ClientsCreateCommand: Command {
             .databaseURL,
         ],
         discussion: """
+            Prints the key alone on stdout (KEY=$(switchyard clients create NAME)); --json: {"id","name","key"}.
             Over a quota, POST /v1/jobs and /v1/chat/completions answer 429 with Retry-After and
-            x-ratelimit-*-tokens headers and enqueue nothing. See docs/API.md ("Quotas").
+            x-ratelimit-*-tokens headers and enqueue nothing; a Batch API batch that does not fit fails
+            with token_limit_exceeded when it is validated. See docs/API.md ("Quotas").
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
@@ -35,9 +37,12 @@ enum ClientsCreateCommand: Command {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("client \(created.id) \(created.name)\(created.isAdmin ? " (admin)" : "")")
-            print("key: \(created.key)")
-            print("The key is shown only now; it is stored as its sha256.")
+            // Only the key on stdout, so KEY=$(switchyard clients create NAME) works.
+            let quota = [tpm.map { "tpm \($0)" }, tpd.map { "tpd \($0)" }].compactMap { $0 }
+            printError("client \(created.id) \(created.name)\(created.isAdmin ? " (admin)" : "")"
+                + (quota.isEmpty ? "" : " (\(quota.joined(separator: ", ")))")
+                + ": its key is shown only now; it is stored as its sha256")
+            print(created.key)
         }
         return 0
     }

@@ -22,7 +22,7 @@ enum ProvidersCommand: Command {
         ReportColumn("cooldown_until", "COOLDOWN_UNTIL", .timestamp),
         ReportColumn("remaining_requests", "REMAINING_REQ", .number),
         ReportColumn("remaining_tokens", "REMAINING_TOK", .number),
-        ReportColumn("latency_ewma_ms", "EWMA_MS", .number),
+        ReportColumn("latency_ewma_ms", "EWMA_MS", .number, decimals: 1),
         ReportColumn("calls_total", "CALLS", .number),
         ReportColumn("failures_total", "FAILURES", .number),
         ReportColumn("recent_calls", "CALLS_5M", .number),

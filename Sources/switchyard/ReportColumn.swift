@@ -20,11 +20,14 @@ struct ReportColumn: Sendable {
     /// The table header.
     let header: String
     let kind: Kind
+    /// Decimals a number shows in tables (JSON keeps every digit); nil shows it as the database wrote it.
+    let decimals: Int?
 
-    init(_ name: String, _ header: String, _ kind: Kind) {
+    init(_ name: String, _ header: String, _ kind: Kind, decimals: Int? = nil) {
         self.name = name
         self.header = header
         self.kind = kind
+        self.decimals = decimals
     }
 
     /// The value as JSON text (`null` for SQL NULL).
@@ -42,7 +45,10 @@ struct ReportColumn: Sendable {
     func cell(_ row: PostgresRow) -> String {
         guard let text = row[name] else { return "-" }
         switch kind {
-        case .text, .number: return text
+        case .number:
+            guard let decimals, let value = Double(text), value.isFinite else { return text }
+            return String(format: "%.\(decimals)f", value)
+        case .text: return text
         case .bool: return row.bool(name).map { $0 ? "yes" : "no" } ?? text
         case .timestamp: return row.date(name).map(TimeArgument.format) ?? text
         }
