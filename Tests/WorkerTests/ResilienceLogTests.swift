@@ -91,8 +91,14 @@ struct ResilienceLogTests {
         try await Task.sleep(for: .milliseconds(500))
         _ = try await fixture.enqueue(route: "chat", prompts: (0..<40).map { "confidential-prompt-after-\($0)" }, options: Self.noCache)
         try await Self.drain(fixture, logger: lines.logger)
-        #expect(lines.objects("circuit breaker half-open: one probe call").map { $0["deployment"]?.stringValue } == ["gpt-4o"])
-        #expect(lines.objects("circuit breaker closed").map { $0["deployment"]?.stringValue } == ["gpt-4o"])
+        // One probe normally; more when a probe outlives its probe timeout on a loaded machine (another
+        // job takes the probe over) or fails. Either way it ends closed, and says so once.
+        let halfOpen = lines.objects("circuit breaker half-open: one probe call")
+        #expect(!halfOpen.isEmpty && halfOpen.allSatisfy { $0["deployment"]?.stringValue == "gpt-4o" }, "\(lines.all)")
+        #expect(lines.objects("circuit breaker closed").map { $0["deployment"]?.stringValue } == ["gpt-4o"], "\(lines.all)")
+        let breakerLines = lines.all.compactMap { try? JSONValue.parse(Array($0.utf8)) }
+            .compactMap { $0["msg"]?.stringValue }.filter { $0.hasPrefix("circuit breaker") }
+        #expect(breakerLines.first == "circuit breaker opened" && breakerLines.last == "circuit breaker closed", "\(breakerLines)")
 
         for line in lines.all {
             #expect(!line.contains("confidential-prompt") && !line.contains("mock-key"), "\(line)")
