@@ -36,7 +36,8 @@ extension JSONValue {
         }
     }
 
-    static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+    /// Appends `d` as a JSON number (`null` when it is not finite).
+    public static func writeDouble(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else {
             out.append(contentsOf: "null".utf8)  // JSON has no NaN/Infinity
             return
@@ -48,7 +49,8 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal, quotes included.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = s
         // Native strings are contiguous UTF-8: copy runs that need no escaping in bulk.

@@ -24,6 +24,10 @@ public struct JobCompletion: Sendable {
     /// JSON text: the result or error object; `nil` for none.
     public var payload: String?
     public var delayMs: Int64
+    /// JSON text for `jobs.routing_trace`, written with the transition; `nil` keeps the stored one.
+    public var routingTrace: String?
+    /// `jobs.cache_key`, written with the transition; `nil` keeps the stored one.
+    public var cacheKey: String?
 
     public init(id: Int64, attempt: Int32, kind: Kind, payload: String? = nil, delayMs: Int64 = 0) {
         self.id = id

@@ -40,18 +40,22 @@ extension JobQueue {
             run_at = CASE WHEN i.kind IN (2, 3, 5) THEN now() + i.delay_ms * interval '1 millisecond'
                           ELSE j.run_at END,
             snoozes = j.snoozes + CASE WHEN i.kind IN (3, 5) THEN 1 ELSE 0 END,
-            lease_expires_at = NULL
+            lease_expires_at = NULL,
+            routing_trace = coalesce(i.trace, j.routing_trace),
+            cache_key = coalesce(i.cache_key, j.cache_key)
         FROM (
-            SELECT u.id, u.attempt, u.kind, u.delay_ms, nullif($5::jsonb -> (u.n::int - 1), 'null') AS payload
-            FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[])
-                 WITH ORDINALITY AS u(id, attempt, kind, delay_ms, n)
+            SELECT u.id, u.attempt, u.kind, u.delay_ms, nullif($5::jsonb -> (u.n::int - 1), 'null') AS payload,
+                   nullif($8::jsonb -> (u.n::int - 1), 'null') AS trace, u.cache_key
+            FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[], $9::text[])
+                 WITH ORDINALITY AS u(id, attempt, kind, delay_ms, cache_key, n)
         ) i
         WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = (SELECT 'running'::text)
         RETURNING j.id, j.state
         """
 
     /// Writes a batch of completions in one transaction: one UPDATE for the batch (each row applies
-    /// only while the job is still `running` under the same attempt); once it committed, the
+    /// only while the job is still `running` under the same attempt; it also sets the routing trace
+    /// and cache key a completion carries, so the row is rewritten once); once it committed, the
     /// NOTIFYs that wake waiting clients (naming the finished jobs) and, for jobs back in `queued`,
     /// workers (best effort: waiting clients and workers also poll).
     /// - Parameter extra: runs in the same transaction after the update (e.g. usage rows).
@@ -71,6 +75,10 @@ extension JobQueue {
             SQLText(JSONText.array(completions.map { $0.payload.flatMap { $0.isEmpty ? nil : $0 } })),
             PostgresJSON(JobError.cancelled.json),
             PostgresJSON(JobError.deadlineExceeded.json),
+            // Traces and cache keys are NULL for the whole batch when no completion carries one
+            // (the queue's own executors), so such batches parse nothing extra.
+            completions.contains { $0.routingTrace != nil } ? SQLText(JSONText.array(completions.map { $0.routingTrace })) : nil,
+            completions.contains { $0.cacheKey != nil } ? SQLArray.strings(completions.map { $0.cacheKey }) : nil,
         ]
         let ids = completions.map { $0.id }
         return try await client.withConnection { connection in

@@ -33,7 +33,13 @@ final class JobCompleter: Sendable {
     }
 
     /// Adds one completion; wakes a writer when the buffer went from empty to non-empty or filled a batch.
+    /// The routing trace and cache key in `records` travel with the completion's own UPDATE.
     func add(_ completion: JobCompletion, records: JobRecords? = nil) {
+        var completion = completion
+        if let records {
+            completion.routingTrace = records.routingTrace
+            completion.cacheKey = records.cacheKey
+        }
         let count = state.withLock { state in
             state.buffer.append(completion)
             if let records { state.records[completion.id] = records }

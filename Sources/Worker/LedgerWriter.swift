@@ -3,8 +3,9 @@ import Postgres
 import Providers
 import Queue
 
-/// Writes executors' ``JobRecords`` inside the completion transaction: usage rows, routing traces
-/// and cache changes, a few statements per batch (rows travel as one JSON array each).
+/// Writes executors' ``JobRecords`` inside the completion transaction: usage rows and cache
+/// changes, a few statements per batch (rows travel as one JSON array each). Routing traces and
+/// cache keys go with the completion's own UPDATE (``JobCompleter``), so a job row is rewritten once.
 enum LedgerWriter {
     static let insertUsageSQL = """
         INSERT INTO switchyard.attempts (job_id, attempt, route, deployment, provider, model, region, api_key_label,
@@ -19,16 +20,10 @@ enum LedgerWriter {
             cached_tokens int, cost_usd numeric, baseline_cost_usd numeric, failover boolean, worker_id text, error text)
         """
 
-    static let updateJobsSQL = """
-        UPDATE switchyard.jobs j SET routing_trace = coalesce(r.trace::jsonb, j.routing_trace), cache_key = coalesce(r.cache_key, j.cache_key)
-        FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, trace text, cache_key text)
-        WHERE j.id = r.id
-        """
-
     static let storeCacheSQL = """
         INSERT INTO switchyard.cache AS c (key, model, response, state, pending_until, created_at, expires_at)
-        SELECT r.key, r.model, r.response::jsonb, 'ready', NULL, now(), now() + r.ttl_s * interval '1 second'
-        FROM jsonb_to_recordset($1::jsonb) AS r(key text, model text, response text, ttl_s int)
+        SELECT r.key, r.model, r.response, 'ready', NULL, now(), now() + r.ttl_s * interval '1 second'
+        FROM jsonb_to_recordset($1::jsonb) AS r(key text, model text, response jsonb, ttl_s int)
         ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, response = EXCLUDED.response, state = 'ready',
             pending_until = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
         """
@@ -47,37 +42,32 @@ enum LedgerWriter {
         on connection: PostgresConnection
     ) throws {
         let written = Set(result.written.map { $0.id })
-        var usage: [JSONValue] = []
-        var jobs: [JSONValue] = []
-        var cache: [String: JSONValue] = [:]
+        var usage = JSONRecordWriter(capacity: batch.count * 400)
+        var cache: [String: JobRecords.CacheEntry] = [:]
         var hits: [String] = []
         var released: [String] = []
         for completion in batch where written.contains(completion.id) {
             guard let entry = records[completion.id] else { continue }
             for row in entry.usage {
-                usage.append(row.json(jobID: completion.id, attempt: completion.attempt, workerID: workerID))
+                row.write(into: &usage, jobID: completion.id, attempt: completion.attempt, workerID: workerID)
             }
-            if entry.routingTrace != nil || entry.cacheKey != nil {
-                var object: [String: JSONValue] = ["id": .int(Int(completion.id))]
-                // Texts travel as JSON strings and are cast in SQL: no parse on this path.
-                if let trace = entry.routingTrace { object["trace"] = .string(trace) }
-                if let key = entry.cacheKey { object["cache_key"] = .string(key) }
-                jobs.append(.object(object))
-            }
-            if let store = entry.cacheEntry {
-                cache[store.key] = .object([
-                    "key": .string(store.key), "model": .string(store.model), "response": .string(store.response),
-                    "ttl_s": .int(store.ttlSeconds),
-                ])
-            }
+            if let store = entry.cacheEntry { cache[store.key] = store }
             if let key = entry.cacheHitKey { hits.append(key) }
             if let key = entry.releasedPendingKey { released.append(key) }
         }
-        if !usage.isEmpty { _ = try connection.query(insertUsageSQL, [PostgresJSON(bytes: JSONValue.array(usage).serialized())]) }
-        if !jobs.isEmpty { _ = try connection.query(updateJobsSQL, [PostgresJSON(bytes: JSONValue.array(jobs).serialized())]) }
+        if !usage.isEmpty { _ = try connection.query(insertUsageSQL, [PostgresJSON(bytes: usage.finished())]) }
         if !cache.isEmpty {
-            let rows = cache.keys.sorted().compactMap { cache[$0] }
-            _ = try connection.query(storeCacheSQL, [PostgresJSON(bytes: JSONValue.array(rows).serialized())])
+            // Responses are JSON text already: they go into the array as they are, parsed once, in SQL.
+            var rows = JSONRecordWriter(capacity: cache.count * 600)
+            for key in cache.keys.sorted() {
+                guard let store = cache[key] else { continue }
+                rows.beginRecord()
+                rows.add("key", store.key)
+                rows.add("model", store.model)
+                rows.add("response", json: store.response)
+                rows.add("ttl_s", store.ttlSeconds)
+            }
+            _ = try connection.query(storeCacheSQL, [PostgresJSON(bytes: rows.finished())])
         }
         if !hits.isEmpty { _ = try connection.query(countHitsSQL, [hits.sorted()]) }
         if !released.isEmpty { _ = try connection.query(releasePendingSQL, [released]) }

@@ -30,27 +30,29 @@ public struct UsageRecord: Sendable {
         self.startedAt = startedAt
     }
 
-    /// The row as a JSON object for `jsonb_to_recordset`, tagged with its job and claim.
-    func json(jobID: Int64, attempt: Int32, workerID: String?) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "job_id": .int(Int(jobID)), "attempt": .int(Int(attempt)), "outcome": .string(outcome),
-            "started_at": .string(LedgerWriter.timestamp(startedAt)),
-            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
-            "cached_tokens": .int(cachedTokens), "cost_usd": .double(costUSD),
-            "baseline_cost_usd": .double(baselineCostUSD), "failover": .bool(failover),
-        ]
-        func put(_ key: String, _ value: String?) { if let value { object[key] = .string(value) } }
-        put("route", route)
-        put("deployment", deployment)
-        put("provider", provider)
-        put("model", model)
-        put("region", region)
-        put("api_key_label", apiKeyLabel)
-        put("worker_id", workerID)
-        put("error", error)
-        if let httpStatus { object["http_status"] = .int(httpStatus) }
-        if let latencyMs { object["latency_ms"] = .double(latencyMs) }
-        if let ttfbMs { object["ttfb_ms"] = .double(ttfbMs) }
-        return .object(object)
+    /// Appends the row as a JSON object for `jsonb_to_recordset`, tagged with its job and claim.
+    func write(into writer: inout JSONRecordWriter, jobID: Int64, attempt: Int32, workerID: String?) {
+        writer.beginRecord()
+        writer.add("job_id", jobID)
+        writer.add("attempt", attempt)
+        writer.add("route", route)
+        writer.add("deployment", deployment)
+        writer.add("provider", provider)
+        writer.add("model", model)
+        writer.add("region", region)
+        writer.add("api_key_label", apiKeyLabel)
+        writer.add("outcome", outcome)
+        writer.add("http_status", httpStatus)
+        writer.add("started_at", LedgerWriter.timestamp(startedAt))
+        writer.add("latency_ms", latencyMs)
+        writer.add("ttfb_ms", ttfbMs)
+        writer.add("prompt_tokens", promptTokens)
+        writer.add("completion_tokens", completionTokens)
+        writer.add("cached_tokens", cachedTokens)
+        writer.add("cost_usd", costUSD)
+        writer.add("baseline_cost_usd", baselineCostUSD)
+        writer.add("failover", failover)
+        writer.add("worker_id", workerID)
+        writer.add("error", error)
     }
 }

@@ -29,6 +29,33 @@ import Testing
         #expect(row.finishedAt != nil)
     }
 
+    @Test func aCompletionWritesItsRoutingTraceAndCacheKeyOnlyWithItsTransition() async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        let (_, traced) = try await claimOne(fixture)
+        let (_, plain) = try await claimOne(fixture)
+        var first = JobCompletion.succeeded(traced, result: "{\"object\":\"chat.completion\"}")
+        first.routingTrace = "{\"chosen\":\"gpt-4o\",\"note\":\"a \\\"quoted\\\" word\"}"
+        first.cacheKey = "k-1"
+        let written = try await fixture.queue.complete([first, .succeeded(plain, result: "{}")])
+        #expect(Set(written.written.map(\.id)) == [traced.id, plain.id])
+        let rows = try await fixture.client.query(
+            "SELECT id, routing_trace->>'note' AS note, cache_key FROM switchyard.jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
+            ["{\(traced.id),\(plain.id)}"])
+        #expect(rows.map { $0.string("note") } == ["a \"quoted\" word", nil])
+        #expect(rows.map { $0.string("cache_key") } == ["k-1", nil])
+
+        // A late write for a claim that ended changes neither.
+        var late = JobCompletion.failed(traced, error: JobError(code: "late", message: "late"))
+        late.routingTrace = "{\"chosen\":\"other\"}"
+        late.cacheKey = "k-2"
+        #expect(try await fixture.queue.complete([late]).skipped == [traced.id])
+        let after = try await fixture.client.query(
+            "SELECT routing_trace->>'chosen' AS chosen, cache_key FROM switchyard.jobs WHERE id = $1", [traced.id])
+        #expect(after.first?.string("chosen") == "gpt-4o")
+        #expect(after.first?.string("cache_key") == "k-1")
+    }
+
     @Test func nonRetryableFailureFailsAtOnce() async throws {
         let fixture = try await QueueFixture.make()
         defer { fixture.shutdown() }
