@@ -31,6 +31,12 @@ public final class UpstreamClient: Sendable {
         public var userAgent = "switchyard"
 
         public init() {}
+
+        /// The defaults, with room in the connection cache for `callsInFlight` connections, so a
+        /// burst of that many calls finds its connections still open the next time.
+        public init(callsInFlight: Int) {
+            connectionCacheSize = max(1_024, callsInFlight)
+        }
     }
 
     private let loop: CurlMultiLoop

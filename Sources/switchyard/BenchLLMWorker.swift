@@ -14,7 +14,7 @@ struct BenchLLMWorker {
     /// Starts the executor's background service; call `runtime.run()` next, `stopExecutor()` after it returned.
     init(client: PostgresClient, configuration: WorkerConfiguration, config: GatewayConfig,
          listenerConfiguration: PostgresConfiguration) throws {
-        let upstream = UpstreamClient()
+        let upstream = UpstreamClient(configuration: UpstreamClient.Configuration(callsInFlight: configuration.concurrency))
         var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: nil)
         settings.followsStoredConfig = false
         let executor = LLMExecutor(client: client, upstream: upstream, settings: settings)

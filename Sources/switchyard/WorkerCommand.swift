@@ -67,7 +67,7 @@ enum WorkerCommand: Command {
         defer { client.shutdown() }
         var gateway: (executor: LLMExecutor, upstream: UpstreamClient)?
         if executorName == "llm" {
-            let upstream = UpstreamClient()
+            let upstream = UpstreamClient(configuration: UpstreamClient.Configuration(callsInFlight: configuration.concurrency))
             var settings = LLMExecutor.Settings(workerID: configuration.workerID, listenerConfiguration: database)
             settings.log = { message in
                 let level: JSONLogger.Level = message.hasPrefix("gateway config version") ? .info : .warning
