@@ -163,6 +163,15 @@ public final class DeploymentStateBoard: Sendable {
                     delta.breakerFailures += 1
                 }
             }
+            // A closed breaker trips here at once (the next sync reads the shared row back), so the
+            // jobs routed before that sync stop picking a deployment that is failing.
+            if entry.breaker.state.state == .closed {
+                if success {
+                    entry.breaker.recordSuccess(holder: "", now: now)
+                } else if countsAgainstBreaker {
+                    entry.breaker.recordFailure(holder: "", now: now)
+                }
+            }
             if let latencyMs, success {
                 delta.latencySum += latencyMs
                 delta.latencyCount += 1

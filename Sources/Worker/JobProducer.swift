@@ -1,8 +1,11 @@
+import Dispatch
 import Queue
 
 /// Claims as many jobs as there are free slots, woken by NOTIFY, by freed slots while there is a
-/// backlog, and at least every `pollIntervalMs`. In drain mode it ends the runtime once the queue
-/// has nothing queued (even for later) or running and this worker holds nothing.
+/// backlog, and at least every `pollIntervalMs`. While jobs are executing it waits for a quarter
+/// of a full claim's worth of free slots, but no longer than `claimBatchWaitMs`. In drain mode it
+/// ends the runtime once the queue has nothing queued (even for later) or running and this worker
+/// holds nothing.
 struct JobProducer: Sendable {
     let queue: JobQueue
     let workerState: WorkerState
@@ -13,14 +16,27 @@ struct JobProducer: Sendable {
 
     func run() async {
         var errorDelayMs = 50
-        let threshold = max(1, min(configuration.maxClaimBatch, configuration.concurrency) / 4)
+        let threshold = configuration.claimThreshold
+        /// Since when (monotonic ns) fewer than `threshold` slots have been free.
+        var shortSince: UInt64?
         while !workerState.isStopping {
             let free = workerState.freeSlots
-            let held = workerState.heldCount
-            if free <= 0 || (held > 0 && free < threshold) {
-                await wake.wait(timeoutMs: configuration.pollIntervalMs)
+            if free <= 0 {
+                shortSince = nil
+                if workerState.producerWillWaitForSlot() { await wake.wait(timeoutMs: configuration.pollIntervalMs) }
                 continue
             }
+            if free < threshold && workerState.activeCount > 0 {
+                let now = DispatchTime.now().uptimeNanoseconds
+                let since = shortSince ?? now
+                shortSince = since
+                let waitedMs = Int((now - since) / 1_000_000)
+                if waitedMs < configuration.claimBatchWaitMs {
+                    await wake.wait(timeoutMs: configuration.claimBatchWaitMs - waitedMs)
+                    continue
+                }
+            }
+            shortSince = nil
             let limit = min(free, configuration.maxClaimBatch)
             let jobs: [ClaimedJob]
             do {
@@ -40,7 +56,10 @@ struct JobProducer: Sendable {
                 break
             }
             workerState.add(jobs)
-            if jobs.count == limit { continue }  // probably more waiting
+            // A full claim probably left more behind; a short one emptied the queue for now, so
+            // freed slots stop waking this loop until a NOTIFY (or the poll) says otherwise.
+            workerState.noteBacklog(jobs.count == limit)
+            if jobs.count == limit { continue }
             if configuration.drain && jobs.isEmpty && workerState.heldCount == 0 {
                 if let unfinished = try? await queue.hasUnfinishedJobs(queue: configuration.queue), !unfinished {
                     onDrained()

@@ -37,12 +37,13 @@ public final class WorkerRuntime: Sendable {
         self.queue = JobQueue(client: client)
         self.executor = executor
         self.listenerConfiguration = listenerConfiguration
-        let workerState = WorkerState(concurrency: configuration.concurrency)
+        let workerState = WorkerState(activeLimit: configuration.activeLimit)
         self.workerState = workerState
         let producerWake = self.producerWake
-        let threshold = max(1, min(configuration.maxClaimBatch, configuration.concurrency) / 4)
+        let threshold = configuration.claimThreshold
+        // Written completions free held places (see `WorkerState`'s cap on held jobs).
         self.completer = JobCompleter(queue: queue, workerState: workerState, configuration: configuration) { _ in
-            if workerState.freeSlots >= threshold { producerWake.signal() }
+            if workerState.shouldWakeProducer(threshold: threshold) { producerWake.signal() }
         }
     }
 
@@ -69,10 +70,13 @@ public final class WorkerRuntime: Sendable {
         }
         let producerWake = self.producerWake
         let heartbeatWake = self.heartbeatWake
+        let workerState = self.workerState
         let listening = Task {
             await notifier?.run { event in
                 switch event {
-                case .jobsAvailable, .reconnected: producerWake.signal()
+                case .jobsAvailable, .reconnected:
+                    workerState.noteBacklog(true)
+                    producerWake.signal()
                 case .cancelRequested: heartbeatWake.signal()
                 case .jobsFinished: break  // not listened to (see above)
                 }
@@ -91,7 +95,10 @@ public final class WorkerRuntime: Sendable {
         }
         let rescuer = Task { [self] in
             await LeaseRescuer(queue: queue, configuration: configuration, wake: rescueWake, isStopped: stopped,
-                               onRescued: { producerWake.signal() }).run()
+                               onRescued: {
+                                   workerState.noteBacklog(true)
+                                   producerWake.signal()
+                               }).run()
         }
         let producer = Task { [self] in
             await JobProducer(queue: queue, workerState: workerState, configuration: configuration,
@@ -133,11 +140,14 @@ public final class WorkerRuntime: Sendable {
     }
 
     private func startSlot() {
+        let threshold = configuration.claimThreshold
         Task { [self] in
             while let job = await workerState.nextJob() {
                 let (completion, records) = await execute(job)
                 // An abandoned job's outcome is dropped: its claim already ended elsewhere.
                 if workerState.finishedExecuting(job.id) { completer.add(completion, records: records) }
+                // The slot is free now, while the completion is still to be written.
+                if workerState.shouldWakeProducer(threshold: threshold) { producerWake.signal() }
             }
         }
     }

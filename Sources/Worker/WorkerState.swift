@@ -2,8 +2,12 @@ import Queue
 import Synchronization
 
 /// The jobs a runtime holds, shared by its producer, slots, completer and heartbeater.
-/// A job is held from its claim until its completion is written (or its claim is found lost), and
-/// each held job takes one of `concurrency` slots.
+/// A job is held from its claim until its completion is written (or its claim is found lost), so its
+/// lease is renewed all that time. It counts against `activeLimit` (the slots plus a few prefetched
+/// jobs waiting for one) only while it waits for a slot or executes: a finished job gives its slot
+/// back while its completion is still being written, so the next job waits neither for that write
+/// nor for a claim. Held jobs are capped at twice `activeLimit`, so a slow database cannot make the
+/// worker claim without bound.
 final class WorkerState: Sendable {
     private struct State {
         /// id → attempt of every held job.
@@ -19,20 +23,64 @@ final class WorkerState: Sendable {
         /// heartbeat). Removed when the slot finishes with them.
         var abandoned: Set<Int64> = []
         var stopping = false
+        /// Whether more runnable jobs are probably waiting (the last claim was full, or a NOTIFY or
+        /// rescue said so since): only then do freed slots wake the producer.
+        var backlogLikely = true
+        /// The producer waits because no slot was free: the next freed slot wakes it.
+        var producerWaitsForSlot = false
+
+        /// Slots in use: jobs executing, and claimed jobs no slot has taken yet.
+        var activeCount: Int { executing.count + ready.count - readyHead }
     }
 
     private let state = Mutex(State())
     let flags = CancellationFlags()
-    let concurrency: Int
+    /// Jobs that may wait for a slot or execute at once.
+    let activeLimit: Int
 
-    init(concurrency: Int) {
-        self.concurrency = concurrency
+    init(activeLimit: Int) {
+        self.activeLimit = activeLimit
     }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
     var heldCount: Int { state.withLock { $0.held.count } }
-    var freeSlots: Int { state.withLock { concurrency - $0.held.count } }
+    var activeCount: Int { state.withLock { $0.activeCount } }
+    var freeSlots: Int { state.withLock { Self.freeSlots($0, activeLimit: activeLimit) } }
     var executingCount: Int { state.withLock { $0.executing.count } }
+
+    private static func freeSlots(_ state: State, activeLimit: Int) -> Int {
+        min(activeLimit - state.activeCount, 2 * activeLimit - state.held.count)
+    }
+
+    /// Records whether runnable jobs are probably waiting (see `backlogLikely`).
+    func noteBacklog(_ likely: Bool) {
+        state.withLock { $0.backlogLikely = likely }
+    }
+
+    /// Called by the producer when it finds no slot free, before it waits: returns false when one
+    /// has been freed meanwhile (claim at once), else the next freed slot will wake it
+    /// (`shouldWakeProducer`).
+    func producerWillWaitForSlot() -> Bool {
+        state.withLock { state in
+            if Self.freeSlots(state, activeLimit: activeLimit) > 0 { return false }
+            state.producerWaitsForSlot = true
+            return true
+        }
+    }
+
+    /// Whether a slot or held place that was just freed should wake the producer: jobs are probably
+    /// waiting, and either the producer waits for the first free slot or `threshold` slots are free.
+    func shouldWakeProducer(threshold: Int) -> Bool {
+        state.withLock { state in
+            guard state.backlogLikely else { return false }
+            let free = Self.freeSlots(state, activeLimit: activeLimit)
+            if state.producerWaitsForSlot && free > 0 {
+                state.producerWaitsForSlot = false
+                return true
+            }
+            return free >= threshold
+        }
+    }
 
     /// Every held (id, attempt), for a heartbeat.
     func heldJobs() -> [(id: Int64, attempt: Int32)] {

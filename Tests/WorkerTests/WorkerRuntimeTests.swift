@@ -54,6 +54,20 @@ import Worker
         #expect(Int(spread.first?[0] ?? "0") ?? 0 >= 2)
     }
 
+    @Test func neverExecutesMoreJobsAtOnceThanItHasSlots() async throws {
+        let fixture = try await WorkerFixture.make()
+        defer { fixture.shutdown() }
+        _ = try await fixture.enqueue(600)
+        let executor = ConcurrencyMeter(delayMs: 3)
+        var configuration = WorkerFixture.configuration(concurrency: 40)
+        configuration.maxClaimBatch = 40
+        try await fixture.drain(executor, configuration)
+        #expect(try await fixture.states() == [.succeeded: 600])
+        // Prefetched jobs (an eighth of the slots here) wait for a slot; they never run beside the 40.
+        #expect(executor.peak <= 40)
+        #expect(executor.peak >= 20)
+    }
+
     @Test func retryableFailuresAreRetriedAndExhaustedJobsFail() async throws {
         let fixture = try await WorkerFixture.make()
         defer { fixture.shutdown() }
@@ -185,3 +199,30 @@ func waitUntil(timeoutMs: Int = 10_000, _ condition: () async throws -> Bool) as
 }
 
 struct WaitTimeout: Error {}
+
+/// Succeeds after `delayMs`, recording the most jobs it was executing at once.
+final class ConcurrencyMeter: JobExecutor {
+    private struct Counts {
+        var current = 0
+        var peak = 0
+    }
+
+    private let counts = Mutex(Counts())
+    let delayMs: Int
+
+    init(delayMs: Int) {
+        self.delayMs = delayMs
+    }
+
+    var peak: Int { counts.withLock { $0.peak } }
+
+    func execute(_ job: ClaimedJob, context: JobContext) async -> JobOutcome {
+        counts.withLock { counts in
+            counts.current += 1
+            counts.peak = max(counts.peak, counts.current)
+        }
+        try? await Task.sleep(for: .milliseconds(delayMs))
+        counts.withLock { $0.current -= 1 }
+        return .succeeded(result: "{\"object\":\"chat.completion\"}")
+    }
+}
