@@ -1,5 +1,6 @@
 import Foundation
 import Queue
+import TestSupport
 import Testing
 
 @Suite struct JobQueueClaimTests {
@@ -20,6 +21,21 @@ import Testing
         #expect(row.attemptedAt != nil)
         let rest = try await fixture.queue.claim(queue: queue, limit: 10, leaseMs: 60_000, workerID: "w1")
         #expect(rest.map(\.id) == [low.id])
+    }
+
+    @Test func theClaimsAsynchronousCommitDoesNotOutliveIt() async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        // One connection, so the claim and what follows it share a session.
+        let client = TestDatabase.client(fixture.url, maxConnections: 1)
+        defer { client.shutdown() }
+        let queue = QueueFixture.uniqueQueue()
+        let job = try await fixture.queue.enqueue(QueueFixture.job(queue: queue))
+        let claimed = try await JobQueue(client: client).claim(queue: queue, limit: 1, leaseMs: 60_000, workerID: "w")
+        #expect(claimed.map(\.id) == [job.id])
+        // Completions, enqueues and everything else on the pooled connection stay synchronous.
+        let setting = try await client.query("SHOW synchronous_commit")
+        #expect(setting.first?[0] == "on")
     }
 
     @Test func scheduledJobsWaitForTheirTime() async throws {
