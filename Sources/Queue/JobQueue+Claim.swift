@@ -47,3 +47,32 @@ extension JobQueue {
                           request: request, options: row[6] ?? "{}", deadlineMs: row[7].flatMap { Int64($0) })
     }
 }
+
+extension JobQueue {
+    // The jobs named, if still queued and runnable in `queue`, in claim order. Found by primary key:
+    // `state = (SELECT 'queued')` keeps the planner off the claim index (see completeSQL), whose
+    // dead entries are what this claim exists to skip. Commits asynchronously like `claimSQL`.
+    static let claimIDsSQL = """
+        UPDATE switchyard.jobs j
+        SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),
+            lease_expires_at = now() + $3 * interval '1 millisecond'
+        WHERE j.id = ANY (ARRAY (
+            SELECT id FROM switchyard.jobs
+            WHERE id = ANY ($5::bigint[]) AND state = (SELECT 'queued'::text) AND queue = $1 AND run_at <= now()
+            ORDER BY priority DESC, run_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED))
+          AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
+        RETURNING j.id, j.attempt, j.max_attempts, j.snoozes, j.route, j.request, j.options,
+                  (extract(epoch FROM j.deadline) * 1000)::bigint
+        """
+
+    /// Claims those of `ids` that are still queued and runnable in `queue` (at most `limit`), like
+    /// ``claim(queue:limit:leaseMs:workerID:)`` but by primary key: what a worker with no backlog
+    /// does with the ids a NOTIFY named, so picking up a new job does not scan the claim index.
+    public func claim(ids: [Int64], queue: String, limit: Int, leaseMs: Int, workerID: String) async throws -> [ClaimedJob] {
+        if limit <= 0 || ids.isEmpty { return [] }
+        let rows = try await client.query(Self.claimIDsSQL, [queue, limit, leaseMs, workerID, SQLArray.integers(ids)])
+        return try rows.map(Self.claimedJob)
+    }
+}

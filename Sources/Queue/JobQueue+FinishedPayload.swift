@@ -21,9 +21,10 @@ extension JobQueue {
         return payloads
     }
 
-    /// The job ids a `finishedChannel` payload names, or `nil` when it names none (an empty payload
-    /// means "some jobs finished": listeners re-check every job they wait for).
-    public static func finishedIDs(payload: String) -> [Int64]? {
+    /// The job ids a `finishedChannel` or `jobsChannel` payload names, or `nil` when it names none:
+    /// an empty payload means "some jobs" (listeners re-check every job they wait for, workers claim
+    /// through the claim index), and anything unreadable counts the same.
+    public static func jobIDs(payload: String) -> [Int64]? {
         if payload.isEmpty { return nil }
         var ids: [Int64] = []
         for part in payload.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {

@@ -5,8 +5,9 @@ import Postgres
 /// second); `.reconnected` tells them to poll at once.
 public final class QueueNotifier: Sendable {
     public enum Event: Sendable {
-        /// Jobs were inserted or put back to `queued`.
-        case jobsAvailable
+        /// Jobs were inserted or put back to `queued`: the ones named (a small insert), or (nil)
+        /// unknown ones.
+        case jobsAvailable(ids: [Int64]?)
         /// Jobs reached a terminal state: these ones, or (nil) unknown ones.
         case jobsFinished(ids: [Int64]?)
         /// A running job was asked to cancel.
@@ -35,8 +36,8 @@ public final class QueueNotifier: Sendable {
                 handler(.reconnected)
             case .notification(let notification):
                 switch notification.channel {
-                case JobQueue.jobsChannel: handler(.jobsAvailable)
-                case JobQueue.finishedChannel: handler(.jobsFinished(ids: JobQueue.finishedIDs(payload: notification.payload)))
+                case JobQueue.jobsChannel: handler(.jobsAvailable(ids: JobQueue.jobIDs(payload: notification.payload)))
+                case JobQueue.finishedChannel: handler(.jobsFinished(ids: JobQueue.jobIDs(payload: notification.payload)))
                 case JobQueue.cancelChannel: handler(.cancelRequested(id: Int64(notification.payload)))
                 default: break
                 }

@@ -3,9 +3,10 @@ import Queue
 
 /// Claims as many jobs as there are free slots, woken by NOTIFY, by freed slots while there is a
 /// backlog, and at least every `pollIntervalMs`. While jobs are executing it waits for a quarter
-/// of a full claim's worth of free slots, but no longer than `claimBatchWaitMs`. In drain mode it
-/// ends the runtime once the queue has nothing queued (even for later) or running and this worker
-/// holds nothing.
+/// of a full claim's worth of free slots, but no longer than `claimBatchWaitMs`. With no backlog
+/// it claims the jobs a NOTIFY named by id, so a new job on an idle queue is picked up without a
+/// scan of the claim index. In drain mode it ends the runtime once the queue has nothing queued
+/// (even for later) or running and this worker holds nothing.
 struct JobProducer: Sendable {
     let queue: JobQueue
     let workerState: WorkerState
@@ -19,6 +20,8 @@ struct JobProducer: Sendable {
         let threshold = configuration.claimThreshold
         /// Since when (monotonic ns) fewer than `threshold` slots have been free.
         var shortSince: UInt64?
+        /// When (monotonic ns) the last claim through the claim index began.
+        var lastScan: UInt64 = 0
         while !workerState.isStopping {
             let free = workerState.freeSlots
             if free <= 0 {
@@ -38,11 +41,24 @@ struct JobProducer: Sendable {
             }
             shortSince = nil
             let limit = min(free, configuration.maxClaimBatch)
+            let now = DispatchTime.now().uptimeNanoseconds
+            let sinceScanMs = Int((now &- lastScan) / 1_000_000)
+            // With no backlog, the jobs NOTIFYs named are all there is to claim but for scheduled
+            // ones coming due, which the claim by index still finds at least every poll interval.
+            let named = workerState.takeNotified()
+            let byID = !named.isEmpty && sinceScanMs < configuration.pollIntervalMs
             let jobs: [ClaimedJob]
             do {
-                jobs = try await queue.claim(
-                    queue: configuration.queue, limit: limit, leaseMs: configuration.leaseMs,
-                    workerID: configuration.workerID)
+                if byID {
+                    jobs = try await queue.claim(
+                        ids: named, queue: configuration.queue, limit: limit, leaseMs: configuration.leaseMs,
+                        workerID: configuration.workerID)
+                } else {
+                    jobs = try await queue.claim(
+                        queue: configuration.queue, limit: limit, leaseMs: configuration.leaseMs,
+                        workerID: configuration.workerID)
+                    lastScan = now
+                }
                 errorDelayMs = 50
             } catch {
                 configuration.log("claiming jobs failed, retrying in \(errorDelayMs) ms: \(error)")
@@ -56,6 +72,12 @@ struct JobProducer: Sendable {
                 break
             }
             workerState.add(jobs)
+            if byID {
+                // More named jobs than free slots: a backlog after all, claimed in order from now on.
+                if named.count > limit { workerState.noteBacklog(true) }
+                await wake.wait(timeoutMs: configuration.pollIntervalMs - sinceScanMs)
+                continue
+            }
             // A full claim probably left more behind; a short one emptied the queue for now, so
             // freed slots stop waking this loop until a NOTIFY (or the poll) says otherwise.
             workerState.noteBacklog(jobs.count == limit)

@@ -74,7 +74,10 @@ public final class WorkerRuntime: Sendable {
         let listening = Task {
             await notifier?.run { event in
                 switch event {
-                case .jobsAvailable, .reconnected:
+                case .jobsAvailable(let ids?):
+                    workerState.noteNotified(ids)
+                    producerWake.signal()
+                case .jobsAvailable(nil), .reconnected:
                     workerState.noteBacklog(true)
                     producerWake.signal()
                 case .cancelRequested: heartbeatWake.signal()

@@ -28,6 +28,8 @@ final class WorkerState: Sendable {
         var backlogLikely = true
         /// The producer waits because no slot was free: the next freed slot wakes it.
         var producerWaitsForSlot = false
+        /// Jobs that NOTIFYs named while no backlog was likely, for the producer to claim by id.
+        var notified: [Int64] = []
 
         /// Slots in use: jobs executing, and claimed jobs no slot has taken yet.
         var activeCount: Int { executing.count + ready.count - readyHead }
@@ -52,9 +54,35 @@ final class WorkerState: Sendable {
         min(activeLimit - state.activeCount, 2 * activeLimit - state.held.count)
     }
 
-    /// Records whether runnable jobs are probably waiting (see `backlogLikely`).
+    /// Records whether runnable jobs are probably waiting (see `backlogLikely`). A backlog is
+    /// claimed in order by the claim index, so named jobs are forgotten then.
     func noteBacklog(_ likely: Bool) {
-        state.withLock { $0.backlogLikely = likely }
+        state.withLock { state in
+            state.backlogLikely = likely
+            if likely { state.notified = [] }
+        }
+    }
+
+    /// Jobs a NOTIFY named. Kept for a claim by id only while no backlog is likely (then nothing
+    /// older can be waiting for them to overtake); past `2 * activeLimit` of them, or with a
+    /// backlog, they count as a backlog.
+    func noteNotified(_ ids: [Int64]) {
+        state.withLock { state in
+            if state.backlogLikely { return }
+            state.notified += ids
+            if state.notified.count > 2 * activeLimit {
+                state.notified = []
+                state.backlogLikely = true
+            }
+        }
+    }
+
+    /// The named jobs to claim by id (and forgets them); empty while a backlog is likely.
+    func takeNotified() -> [Int64] {
+        state.withLock { state in
+            defer { state.notified = [] }
+            return state.backlogLikely ? [] : state.notified
+        }
     }
 
     /// Called by the producer when it finds no slot free, before it waits: returns false when one

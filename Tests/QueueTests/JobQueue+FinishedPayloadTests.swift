@@ -12,14 +12,14 @@ import Testing
         let ids = (0 ..< count).map { Int64.max - Int64($0) * 7_919 }
         let payloads = JobQueue.finishedPayloads(ids)
         #expect(payloads.allSatisfy { $0.utf8.count < 8_000 && !$0.isEmpty })
-        #expect(payloads.flatMap { JobQueue.finishedIDs(payload: $0) ?? [] } == ids)
+        #expect(payloads.flatMap { JobQueue.jobIDs(payload: $0) ?? [] } == ids)
         // As few as fit: 3,000 ids of 19 digits and a comma need 8 payloads of under 7,900 bytes.
         #expect(payloads.count == (count * 20 + 7_899) / 7_900)
     }
 
     @Test(arguments: ["", "12,x", "12,,13", "-4", "0"])
     func aPayloadThatNamesNoJobsMeansRecheckEverything(payload: String) {
-        #expect(JobQueue.finishedIDs(payload: payload) == nil)
+        #expect(JobQueue.jobIDs(payload: payload) == nil)
     }
 
     @Test func completionsNotifyTheIdsOfTheJobsThatFinished() async throws {

@@ -122,6 +122,34 @@ import Worker
         #expect(try await fixture.queue.job(id: id)?.state == .succeeded)
     }
 
+    @Test func anIdleWorkerRunsJobsEnqueuedOneByOneAndScheduledOnesWhenDue() async throws {
+        let fixture = try await WorkerFixture.make()
+        defer { fixture.shutdown() }
+        let executor = RecordingExecutor()
+        var configuration = WorkerFixture.configuration()
+        configuration.pollIntervalMs = 200
+        let (runtime, client) = try fixture.runtime(executor, configuration)
+        let running = Task { await runtime.run() }
+        try await Task.sleep(for: .milliseconds(300))  // idle: the first claims found nothing
+        var ids: [Int64] = []
+        for index in 0..<20 {
+            if index == 5 {
+                // Named by its NOTIFY but not due yet: the claim by id leaves it, a later scan takes it.
+                var job = NewJob(route: "m", request: "{}")
+                job.runAt = Date().addingTimeInterval(0.5)
+                ids.append(try await fixture.queue.enqueue(job).id)
+            }
+            ids += try await fixture.enqueue(1)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await waitUntil { try await fixture.states() == [.succeeded: 21] }
+        runtime.stop()
+        await running.value
+        client.shutdown()
+        #expect(Set(executor.counts.keys) == Set(ids))
+        #expect(executor.counts.values.allSatisfy { $0 == 1 })
+    }
+
     @Test func aRunningJobCancelledByItsClientStops() async throws {
         let fixture = try await WorkerFixture.make()
         defer { fixture.shutdown() }
