@@ -8,9 +8,11 @@ extension JobQueue {
     // transaction only): a claim lost in a server crash leaves the job `queued`, which is what the
     // rescuer would make of it anyway, and every write that matters is synchronous and flushes the
     // claim's WAL with its own — the enqueue before it, the completion, heartbeat cancel, rescue
-    // and cancel after it. A terminal write still needs the row `running` under the claim's
-    // attempt, so a job keeps exactly one. What a crash can cost is a second execution (as when
-    // a worker dies), never a job. This takes an fsync off every pickup and every drain claim.
+    // and cancel after it. A terminal write still needs the row `running` under the claim, so a job
+    // keeps exactly one. A lost claim's attempt number is drawn again by the next claim, so the
+    // worker's writes match the worker id too (`complete`/`heartbeat` with `workerID`): the worker
+    // that lost it cannot write over the new claim. What a crash can cost is a second execution
+    // (as when a worker dies), never a job. This takes an fsync off every pickup and drain claim.
     static let claimSQL = """
         UPDATE switchyard.jobs j
         SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),

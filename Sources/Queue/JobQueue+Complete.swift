@@ -50,6 +50,7 @@ extension JobQueue {
                  WITH ORDINALITY AS u(id, attempt, kind, delay_ms, cache_key, n)
         ) i
         WHERE j.id = i.id AND j.attempt = i.attempt AND j.state = (SELECT 'running'::text)
+          AND ($10::text IS NULL OR j.worker_id = $10)
         RETURNING j.id, j.state
         """
 
@@ -58,9 +59,13 @@ extension JobQueue {
     /// and cache key a completion carries, so the row is rewritten once); once it committed, the
     /// NOTIFYs that wake waiting clients (naming the finished jobs) and, for jobs back in `queued`,
     /// workers (best effort: waiting clients and workers also poll).
-    /// - Parameter extra: runs in the same transaction after the update (e.g. usage rows).
+    /// - Parameters:
+    ///   - workerID: the worker that holds the claims; a row claimed since by another worker is
+    ///     skipped even under the same attempt number (see `claimSQL` on claims lost in a crash).
+    ///     nil fences by attempt alone.
+    ///   - extra: runs in the same transaction after the update (e.g. usage rows).
     public func complete(
-        _ completions: [JobCompletion],
+        _ completions: [JobCompletion], workerID: String? = nil,
         extra: (@Sendable (PostgresConnection, CompletionResult) throws -> Void)? = nil
     ) async throws -> CompletionResult {
         if completions.isEmpty { return CompletionResult() }
@@ -79,6 +84,7 @@ extension JobQueue {
             // (the queue's own executors), so such batches parse nothing extra.
             completions.contains { $0.routingTrace != nil } ? SQLText(JSONText.array(completions.map { $0.routingTrace })) : nil,
             completions.contains { $0.cacheKey != nil } ? SQLArray.strings(completions.map { $0.cacheKey }) : nil,
+            workerID,
         ]
         let ids = completions.map { $0.id }
         return try await client.withConnection { connection in

@@ -20,17 +20,19 @@ extension JobQueue {
             error = CASE WHEN j.cancel_requested THEN $4::jsonb ELSE j.error END
         FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
         WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = (SELECT 'running'::text)
+          AND ($5::text IS NULL OR j.worker_id = $5)
         RETURNING j.id, j.state
         """
 
     /// Extends the leases of every job in `held` (id, attempt) in one statement. This is also a
     /// cancel checkpoint: a held job whose cancel was requested becomes `cancelled` here.
-    public func heartbeat(_ held: [(id: Int64, attempt: Int32)], leaseMs: Int) async throws -> HeartbeatResult {
+    /// - Parameter workerID: the worker that holds the claims (as for ``complete(_:workerID:extra:)``).
+    public func heartbeat(_ held: [(id: Int64, attempt: Int32)], leaseMs: Int, workerID: String? = nil) async throws -> HeartbeatResult {
         if held.isEmpty { return HeartbeatResult() }
         let held = held.sorted { $0.id < $1.id }  // the lock order of completions too
         let parameters: [(any PostgresEncodable)?] = [
             SQLArray.integers(held.map { $0.id }), SQLArray.integers(held.map { $0.attempt }), leaseMs,
-            PostgresJSON(JobError.cancelled.json),
+            PostgresJSON(JobError.cancelled.json), workerID,
         ]
         let rows = try await client.transaction { connection in
             let rows = try connection.query(Self.heartbeatSQL, parameters)

@@ -106,7 +106,7 @@ final class JobCompleter: Sendable {
         var failures = 0
         while true {
             do {
-                let result = try await queue.complete(batch, extra: extra)
+                let result = try await queue.complete(batch, workerID: workerID, extra: extra)
                 workerState.release(batch.map { (id: $0.id, attempt: $0.attempt) })
                 onWritten(result)
                 return

@@ -16,7 +16,7 @@ struct JobHeartbeater: Sendable {
             let held = workerState.heldJobs()
             if held.isEmpty { continue }
             do {
-                let result = try await queue.heartbeat(held, leaseMs: configuration.leaseMs)
+                let result = try await queue.heartbeat(held, leaseMs: configuration.leaseMs, workerID: configuration.workerID)
                 let gone = Set(result.cancelled + result.lost)
                 if !gone.isEmpty { workerState.abandon(held.filter { gone.contains($0.id) }) }
             } catch {

@@ -56,6 +56,21 @@ import Testing
         #expect(after.first?.string("cache_key") == "k-1")
     }
 
+    @Test func writesOfAWorkerThatDoesNotHoldTheClaimAreSkippedUnderTheSameAttempt() async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        // claimOne claims as "w"; "other" has the same (id, attempt), as after a claim lost in a crash.
+        let (_, job) = try await claimOne(fixture)
+        let beat = try await fixture.queue.heartbeat([(id: job.id, attempt: job.attempt)], leaseMs: 60_000, workerID: "other")
+        #expect(beat.lost == [job.id])
+        let stray = try await fixture.queue.complete([.succeeded(job, result: "{}")], workerID: "other")
+        #expect(stray.written.isEmpty && stray.skipped == [job.id])
+        #expect(try await fixture.row(job.id).state == .running)
+        #expect(try await fixture.queue.heartbeat([(id: job.id, attempt: job.attempt)], leaseMs: 60_000, workerID: "w").lost.isEmpty)
+        let own = try await fixture.queue.complete([.succeeded(job, result: "{}")], workerID: "w")
+        #expect(own.written.map(\.state) == [.succeeded])
+    }
+
     @Test func nonRetryableFailureFailsAtOnce() async throws {
         let fixture = try await QueueFixture.make()
         defer { fixture.shutdown() }
