@@ -35,6 +35,7 @@ extension JobQueue {
             PostgresJSON(JobError.cancelled.json), workerID,
         ]
         let rows = try await client.transaction { connection in
+            try Self.lookUpJobsByPrimaryKey(connection)
             let rows = try connection.query(Self.heartbeatSQL, parameters)
             if rows.contains(where: { $0[1] == "cancelled" }) {
                 _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel])

@@ -41,9 +41,11 @@ public final class WorkerRuntime: Sendable {
         self.workerState = workerState
         let producerWake = self.producerWake
         let threshold = configuration.claimThreshold
-        // Written completions free held places (see `WorkerState`'s cap on held jobs).
+        // Written completions free held places (see `WorkerState`'s cap on held jobs). The last one
+        // also wakes the producer, so drain mode sees at once that nothing is left (it waited for
+        // the poll interval when the queue emptied while completions were still being written).
         self.completer = JobCompleter(queue: queue, workerState: workerState, configuration: configuration) { _ in
-            if workerState.shouldWakeProducer(threshold: threshold) { producerWake.signal() }
+            if workerState.shouldWakeProducer(threshold: threshold) || workerState.heldCount == 0 { producerWake.signal() }
         }
     }
 
