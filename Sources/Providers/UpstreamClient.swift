@@ -22,6 +22,10 @@ public final class UpstreamClient: Sendable {
         /// Idle connections kept for reuse (`CURLMOPT_MAXCONNECTS`). libcurl's default (4 × the calls
         /// in flight) shrinks between bursts and closes connections the next burst needs again.
         public var connectionCacheSize: Int? = 1024
+        /// Multi handles, each on a thread of its own. libcurl 7.88 walks a host's connections (and
+        /// pending calls) per call, so its CPU per call grows with the calls in flight on one handle;
+        /// spreading them keeps that walk short.
+        public var loops = 1
         /// Connect phase limit; the whole attempt is bounded by `send`'s `timeoutMs` anyway.
         public var connectTimeoutMs = 10_000
         /// Negotiate HTTP/2 over TLS (ALPN) and multiplex; cleartext URLs always use HTTP/1.1.
@@ -35,22 +39,24 @@ public final class UpstreamClient: Sendable {
         /// The defaults, with room in the connection cache for `callsInFlight` connections, so a
         /// burst of that many calls finds its connections still open the next time.
         public init(callsInFlight: Int) {
-            connectionCacheSize = max(1_024, callsInFlight)
+            loops = max(1, min(4, (callsInFlight + 511) / 512))
+            connectionCacheSize = max(1_024, (callsInFlight + loops - 1) / loops)
         }
     }
 
-    private let loop: CurlMultiLoop
+    /// One multi handle per thread; calls are spread over them round-robin.
+    private let loops: [CurlMultiLoop]
     private let nextID = Atomic<UInt64>(1)
 
     /// Starts the curl thread. `curl_global_init` runs once per process, before that thread starts.
     public init(configuration: Configuration = Configuration()) {
         Self.initializeLibcurl()
-        loop = CurlMultiLoop(configuration: configuration)
-        loop.start()
+        loops = (0..<max(1, configuration.loops)).map { _ in CurlMultiLoop(configuration: configuration) }
+        for loop in loops { loop.start() }
     }
 
     deinit {
-        loop.requestStop()
+        for loop in loops { loop.requestStop() }
     }
 
     /// `curl_global_init`, once per process. Call it from `main` before starting other threads if the
@@ -70,7 +76,7 @@ public final class UpstreamClient: Sendable {
     /// - Throws: `ProviderError` with kind `.timeout`, `.network`, or `.cancelled`.
     public func send(_ request: UpstreamRequest, timeoutMs: Int) async throws -> UpstreamResponse {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let loop = self.loop
+        let loop = loops[Int(id % UInt64(loops.count))]
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UpstreamResponse, any Error>) in
                 let transfer = CurlTransfer(
@@ -84,11 +90,11 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Calls submitted and not yet answered (queued or in libcurl). Zero after everything returned.
-    public var outstandingCalls: Int { loop.outstanding.load(ordering: .relaxed) }
+    public var outstandingCalls: Int { loops.reduce(0) { $0 + $1.outstanding.load(ordering: .relaxed) } }
 
     /// Stops the curl thread: calls in flight end with `.cancelled`, later calls fail at once.
     /// Returns when the thread has exited and libcurl handles are freed.
     public func shutdown() async {
-        await loop.stop()
+        for loop in loops { await loop.stop() }
     }
 }

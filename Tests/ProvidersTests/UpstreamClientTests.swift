@@ -122,11 +122,13 @@ struct UpstreamClientTests {
         await client.shutdown()
     }
 
-    @Test func fiveHundredConcurrentCallsComplete() async throws {
+    @Test(arguments: [1, 3])
+    func fiveHundredConcurrentCallsComplete(loops: Int) async throws {
         let server = try Self.responder()
         defer { server.stop() }
         var configuration = UpstreamClient.Configuration()
-        configuration.maxHostConnections = 16
+        configuration.maxHostConnections = 16  // per multi handle
+        configuration.loops = loops
         let client = UpstreamClient(configuration: configuration)
         let url = server.baseURL + "/ok"
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -139,9 +141,16 @@ struct UpstreamClientTests {
         }
         #expect(statuses.count == 500)
         #expect(statuses.allSatisfy { $0 == 200 })
-        #expect(server.connectionsAccepted <= 16)
+        #expect(server.connectionsAccepted <= 16 * loops)
         #expect(client.outstandingCalls == 0)
         await client.shutdown()
+    }
+
+    @Test func manyCallsInFlightAreSpreadOverSeveralMultiHandles() {
+        let configuration = UpstreamClient.Configuration(callsInFlight: 2_000)
+        #expect(configuration.loops == 4)
+        #expect(configuration.connectionCacheSize == 1_024)
+        #expect(UpstreamClient.Configuration(callsInFlight: 100).loops == 1)
     }
 
     @Test func cancellingTheTaskEndsTheCall() async throws {
@@ -158,10 +167,13 @@ struct UpstreamClientTests {
         await client.shutdown()
     }
 
-    @Test func shutdownResumesEveryCallInFlightAndRejectsLaterOnes() async throws {
+    @Test(arguments: [1, 3])
+    func shutdownResumesEveryCallInFlightAndRejectsLaterOnes(loops: Int) async throws {
         let server = try Self.responder()
         defer { server.stop() }
-        let client = UpstreamClient()
+        var configuration = UpstreamClient.Configuration()
+        configuration.loops = loops
+        let client = UpstreamClient(configuration: configuration)
         let url = server.baseURL + "/hang"
         let tasks = (0..<20).map { _ in Task { try await client.send(Self.post(url), timeoutMs: 60_000) } }
         try await Task.sleep(for: .milliseconds(200))
