@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Foundation
 import MockProvider
+import Worker
 import Synchronization
 
 /// `switchyard mock-provider`: the mock LLM provider over real HTTP until SIGINT/SIGTERM.
@@ -45,33 +46,9 @@ enum MockProviderCommand: Command {
         let boundPort = try server.start()
         print("mock-provider listening on \(host):\(boundPort)")
         fflush(nil)  // stdout is a pipe in tests and scripts: make the port line visible now
-        let received = await waitForTerminationSignal()
+        let received = await ShutdownSignals.first()
         printError("mock-provider: signal \(received), shutting down")
         await server.shutdown()
         return 0
-    }
-
-    /// Waits for SIGINT or SIGTERM on a dispatch source, without holding a concurrency-pool thread.
-    static func waitForTerminationSignal() async -> Int32 {
-        final class Once: Sendable {
-            let continuation = Mutex<CheckedContinuation<Int32, Never>?>(nil)
-            func resume(_ signal: Int32) {
-                continuation.withLock { $0.take() }?.resume(returning: signal)
-            }
-        }
-        let once = Once()
-        var sources: [any DispatchSourceSignal] = []
-        let received = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            once.continuation.withLock { $0 = continuation }
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { once.resume(signalNumber) }
-                source.resume()
-                sources.append(source)
-            }
-        }
-        for source in sources { source.cancel() }
-        return received
     }
 }

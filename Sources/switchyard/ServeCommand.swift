@@ -5,6 +5,7 @@ import API
 import Foundation
 import Gateway
 import HTTP
+import Worker
 
 /// `switchyard serve`: the HTTP front (jobs, OpenAI-compatible endpoints, health) until SIGINT/SIGTERM.
 enum ServeCommand: Command {
@@ -57,7 +58,7 @@ enum ServeCommand: Command {
         print("serve listening on \(host):\(boundPort)")
         logger.log(.info, "listening", ["host": .string(host), "port": .int(boundPort)])
         fflush(nil)  // stdout is a pipe in tests and scripts: make the port line visible now
-        let received = await MockProviderCommand.waitForTerminationSignal()
+        let received = await ShutdownSignals.first()
         logger.log(.info, "shutting down", ["signal": .int(Int(received))])
         api.stop()  // wakes long-polls so they answer before the grace period ends
         await server.shutdown()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Worker
 
 /// Writes `text` and a newline to standard error.
 func printError(_ text: String) {
@@ -9,6 +10,8 @@ func printError(_ text: String) {
 }
 
 signal(SIGPIPE, SIG_IGN)
+// Before any other thread starts, so every thread inherits the mask: no SIGTERM/SIGINT is lost.
+ShutdownSignals.hold()
 ParentDeathSignal.applyIfRequested()
 var words = Array(CommandLine.arguments.dropFirst())
 if words.isEmpty {
