@@ -47,14 +47,17 @@ import Glibc
 
     @Test func aWorkerStopsWheneverSIGTERMArrives() async throws {
         let url = try await TestDatabase.create()
-        #expect(try await Self.unstoppedRuns(["worker", "--database-url", url, "--poll-ms", "100"], ready: "worker started") == [])
+        let failures0 = try await Self.unstoppedRuns(["worker", "--database-url", url, "--poll-ms", "100"], ready: "worker started")
+        #expect(failures0.isEmpty, "\(failures0)")
         try await TestDatabase.drop(url)
     }
 
     @Test func serveAndTheMockStopWheneverSIGTERMArrives() async throws {
         let url = try await TestDatabase.create()
-        #expect(try await Self.unstoppedRuns(["serve", "--database-url", url, "--port", "0"], ready: "serve listening") == [])
-        #expect(try await Self.unstoppedRuns(["mock-provider", "--port", "0"], ready: "mock-provider listening") == [])
+        let failures1 = try await Self.unstoppedRuns(["serve", "--database-url", url, "--port", "0"], ready: "serve listening")
+        #expect(failures1.isEmpty, "\(failures1)")
+        let failures2 = try await Self.unstoppedRuns(["mock-provider", "--port", "0"], ready: "mock-provider listening")
+        #expect(failures2.isEmpty, "\(failures2)")
         try await TestDatabase.drop(url)
     }
 }
