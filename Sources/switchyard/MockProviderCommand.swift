@@ -1,11 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Foundation
 import MockProvider
 import Worker
-import Synchronization
 
 /// `switchyard mock-provider`: the mock LLM provider over real HTTP until SIGINT/SIGTERM.
 enum MockProviderCommand: Command {
