@@ -10,7 +10,7 @@ extension JobQueue {
         public var lost: [Int64] = []
     }
 
-    // See completeSQL for why the state test is a subquery.
+    // See completeSQL for why the fences are columns of the batch.
     static let heartbeatSQL = """
         UPDATE switchyard.jobs j
         SET lease_expires_at = CASE WHEN j.cancel_requested THEN NULL
@@ -18,9 +18,10 @@ extension JobQueue {
             state = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'running' END,
             finished_at = CASE WHEN j.cancel_requested THEN now() END,
             error = CASE WHEN j.cancel_requested THEN $4::jsonb ELSE j.error END
-        FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
-        WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = (SELECT 'running'::text)
-          AND ($5::text IS NULL OR j.worker_id = $5)
+        FROM (SELECT u.id, u.attempt, 'running'::text AS running, $5::text AS worker
+              FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt) OFFSET 0) i
+        WHERE j.id = ANY ($1::bigint[]) AND j.id = i.id AND j.attempt = i.attempt AND j.state = i.running
+          AND (i.worker IS NULL OR j.worker_id = i.worker)
         RETURNING j.id, j.state
         """
 
