@@ -8,13 +8,22 @@ extension JobQueue {
         """
 
     /// Enqueues one job.
-    /// - Parameter durable: false commits without waiting for the WAL flush (`synchronous_commit =
-    ///   off` for this insert only). Meant for a job whose submitter waits for its answer on an open
-    ///   request (`/v1/chat/completions`): should the database crash within the flush delay (at most
-    ///   three `wal_writer_delay`s, and only until any later durable commit — the claim — flushes it
-    ///   too) the job is lost, and the waiting request fails instead of being answered. It matters
-    ///   because the insert trigger's NOTIFY makes PostgreSQL serialise such commits on one lock held
-    ///   through the flush: durable single enqueues run one fsync at a time.
+    ///
+    /// The insert commits without waiting for its WAL flush (`synchronous_commit = off` for that
+    /// transaction), so the job is visible and its NOTIFY sent at once; a durable enqueue then waits
+    /// for the flush in a second, empty transaction (`flushWAL`) before it returns. Workers can pick
+    /// the job up while its fsync runs instead of after it (on an idle machine the fsync is most of
+    /// the enqueue's time), and durable enqueues share fsyncs: PostgreSQL holds one lock from a
+    /// NOTIFYing transaction's commit until its flush ends, so inserts that waited for their flush
+    /// while NOTIFYing (the insert trigger does) ran one fsync at a time.
+    ///
+    /// A crash before the flush loses the job — but the caller has no answer yet, only an error; a
+    /// worker may have begun it meanwhile (at-least-once, as when a worker dies). Every completion
+    /// is a durable commit, so a job whose result is written is durable too.
+    /// - Parameter durable: false returns without waiting for the flush: for a job whose submitter
+    ///   waits for its answer on an open request (`/v1/chat/completions`), which fails rather than
+    ///   being answered if the database crashes within the flush delay (at most three
+    ///   `wal_writer_delay`s, and only until any later durable commit flushes it too).
     /// - Returns: the new job, or the earlier job with the same idempotency key (`created == false`).
     /// - Throws: `PostgresError`, e.g. for a request that is not valid JSON.
     public func enqueue(_ job: NewJob, durable: Bool = true) async throws -> EnqueuedJob {
@@ -25,32 +34,55 @@ extension JobQueue {
         let values = "$1, $2, coalesce($3::timestamptz, now()), $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb"
         // SET LOCAL from inside the statement: it holds for the commit of this statement's own
         // transaction, in the same round trip.
-        let returning = durable ? "RETURNING id" : "RETURNING id, set_config('synchronous_commit', 'off', true)"
-        guard job.idempotencyKey != nil else {
-            let rows = try await client.query(
-                "INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values)) \(returning)", parameters)
-            return EnqueuedJob(id: try Self.id(rows.first), created: true)
-        }
+        let returning = "RETURNING id, set_config('synchronous_commit', 'off', true)"
         let clientID = job.clientID
         let key = job.idempotencyKey
         return try await client.withConnection { connection in
-            // ON CONFLICT waits for a concurrent insert of the same key to commit, so the follow-up
-            // SELECT (a new snapshot) sees that row.
-            for _ in 0..<3 {
-                let inserted = try connection.query(
-                    """
-                    INSERT INTO switchyard.jobs (\(Self.insertColumns)) VALUES (\(values))
-                    ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                    \(returning)
-                    """, parameters)
-                if let row = inserted.first { return EnqueuedJob(id: try Self.id(row), created: true) }
-                let existing = try connection.query(
-                    "SELECT id FROM switchyard.jobs WHERE client_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2",
-                    [clientID, key])
-                if let row = existing.first { return EnqueuedJob(id: try Self.id(row), created: false) }
-            }
-            throw QueueError(.unexpectedResult, "idempotent enqueue found neither a new nor an existing job")
+            let enqueued = try Self.insert(
+                values: values, returning: returning, parameters: parameters, clientID: clientID, key: key,
+                on: connection)
+            if durable { try Self.flushWAL(on: connection) }
+            return enqueued
         }
+    }
+
+    private static func insert(
+        values: String, returning: String, parameters: [(any PostgresEncodable)?], clientID: Int64?, key: String?,
+        on connection: PostgresConnection
+    ) throws -> EnqueuedJob {
+        guard key != nil else {
+            let rows = try connection.query(
+                "INSERT INTO switchyard.jobs (\(insertColumns)) VALUES (\(values)) \(returning)", parameters)
+            return EnqueuedJob(id: try id(rows.first), created: true)
+        }
+        // ON CONFLICT waits for a concurrent insert of the same key to commit, so the follow-up
+        // SELECT (a new snapshot) sees that row.
+        for _ in 0..<3 {
+            let inserted = try connection.query(
+                """
+                INSERT INTO switchyard.jobs (\(insertColumns)) VALUES (\(values))
+                ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                \(returning)
+                """, parameters)
+            if let row = inserted.first { return EnqueuedJob(id: try id(row), created: true) }
+            let existing = try connection.query(
+                "SELECT id FROM switchyard.jobs WHERE client_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2",
+                [clientID, key])
+            if let row = existing.first { return EnqueuedJob(id: try id(row), created: false) }
+        }
+        throw QueueError(.unexpectedResult, "idempotent enqueue found neither a new nor an existing job")
+    }
+
+    /// Returns once all WAL written so far — the commits before it on this connection included — is
+    /// flushed. A transaction that wrote WAL under a transaction id and commits synchronously waits
+    /// for the flush up to its commit record, which comes after theirs (concurrent ones share the
+    /// fsync); a transactional logical message (a few bytes of WAL, any `wal_level`, no privilege
+    /// needed, ignored by logical replication unless asked for) is the smallest such write — taking
+    /// an id alone writes nothing, and PostgreSQL then commits without waiting.
+    /// `synchronous_commit` is set for this transaction, whatever the server's default.
+    static func flushWAL(on connection: PostgresConnection) throws {
+        _ = try connection.query(
+            "SELECT set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'switchyard', 'flush')")
     }
 
     /// Enqueues many jobs atomically (all or none), a chunk of rows per statement.

@@ -1,6 +1,6 @@
 import Foundation
 import Postgres
-import Queue
+@testable import Queue
 import Testing
 
 @Suite struct JobQueueEnqueueTests {
@@ -21,6 +21,38 @@ import Testing
         #expect(row.customID == "doc-1")
         #expect(row.finishedAt == nil)
         #expect(row.options.contains("team"))
+    }
+
+    /// A durable enqueue commits its insert without waiting and then flushes the WAL: the flush
+    /// must cover a commit made before it on the connection that did not wait for its own.
+    @Test func theFlushCoversAnEarlierCommitThatDidNotWait() async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        let covered = try await fixture.client.withConnection { connection -> Bool in
+            _ = try connection.query("SELECT set_config('synchronous_commit', 'off', true), pg_current_xact_id()")
+            let written = try connection.query("SELECT pg_current_wal_insert_lsn()::text").first?[0] ?? ""
+            try JobQueue.flushWAL(on: connection)
+            let flushed = try connection.query("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", [written])
+            return flushed.first?[0] == "t"
+        }
+        #expect(covered)
+    }
+
+    /// A durable enqueue's job is visible to the worker once the insert commits, before the flush.
+    @Test(arguments: [nil, "key-2"])
+    func aDurableEnqueueLeavesTheConnectionAsItFoundIt(idempotencyKey: String?) async throws {
+        let fixture = try await QueueFixture.make()
+        defer { fixture.shutdown() }
+        let client = PostgresClient(configuration: PostgresConfiguration(url: fixture.url), maxConnections: 1)
+        defer { client.shutdown() }
+        var job = QueueFixture.job(queue: QueueFixture.uniqueQueue())
+        job.idempotencyKey = idempotencyKey
+        let queue = JobQueue(client: client)
+        let first = try await queue.enqueue(job)
+        let again = try await queue.enqueue(job)
+        #expect(first.created && (again.created == (idempotencyKey == nil)))
+        #expect(try await fixture.row(first.id).state == .queued)
+        #expect(try await client.query("SHOW synchronous_commit").first?[0] == "on")
     }
 
     /// `durable: false` relaxes only the commit of its own statement: the (single) pooled connection
