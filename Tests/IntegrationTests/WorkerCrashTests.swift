@@ -7,11 +7,12 @@ import TestSupport
 /// Real `switchyard worker` processes killed with SIGKILL mid-run: the jobs they held are rescued
 /// when their leases expire, and every job still ends terminal with exactly one terminal write.
 @Suite struct WorkerCrashTests {
-    /// 200 ms per job and 40 slots: one worker alone needs 15 s for the 3,000 jobs, so the queue is
+    /// 500 ms per job and 40 slots: one worker alone needs 37 s for the 3,000 jobs, so the queue is
     /// still full when the doomed workers (spawned one after another, maybe seconds apart on a
-    /// loaded machine) claim their first jobs.
+    /// loaded machine) claim their first jobs, and when the survivor does (a full test run once
+    /// took over 7 s to start it: with 200 ms per job the doomed pair had drained the queue).
     static func workerArguments(drain: Bool) -> [String] {
-        ["worker", "--executor", "echo", "--executor-delay-ms", "200", "--concurrency", "40", "--lease-ms", "1000",
+        ["worker", "--executor", "echo", "--executor-delay-ms", "500", "--concurrency", "40", "--lease-ms", "1000",
          "--heartbeat-ms", "200", "--rescue-ms", "200", "--poll-ms", "100", "--grace-ms", "2000"]
             + (drain ? ["--drain"] : [])
     }
@@ -46,7 +47,7 @@ import TestSupport
         _ = try await queue.enqueue([NewJob](repeating: NewJob(route: "m", request: request), count: 3_000))
 
         let environment = ["SWITCHYARD_DATABASE_URL": url]
-        // The two doomed workers first: alone they need 7.5 s for the 3,000 jobs (15 s if one is
+        // The two doomed workers first: alone they need 19 s for the 3,000 jobs (37 s if one is
         // slow to start), so they are killed mid-run however slowly the machine starts processes.
         let doomed = try (0..<2).map { _ in
             try ChildProcess(switchyardBinary, Self.workerArguments(drain: false), environment: environment)

@@ -180,7 +180,9 @@ import Worker
         runtime.stop(graceMs: 100)
         await running.value
         client.shutdown()
-        #expect(Date().timeIntervalSince(start) < 10, "a 100 ms grace must not wait for executors that never finish")
+        // The executors never finish, so waiting for them would never end; the bound is loose because
+        // a full parallel run on two cores once took 12 s to write the releases and stop.
+        #expect(Date().timeIntervalSince(start) < 30, "a 100 ms grace must not wait for executors that never finish")
         #expect(try await fixture.states() == [.queued: 3])
         for id in ids {
             let row = try #require(try await fixture.queue.job(id: id))
