@@ -116,3 +116,9 @@ struct APIFixture {
 func chatBody(_ content: String = "hello world", model: String = "echo-model", extra: String = "") -> String {
     #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(content)"}]\#(extra)}"#
 }
+
+extension QuotaLedger.ClientUsage {
+    /// What was charged: the day's tokens and the jobs still reserved. The minute's tokens are left
+    /// out — they drop to 0 whenever a minute ends between two reads.
+    var charges: [Int] { [dayTokens, reservedJobs] }
+}

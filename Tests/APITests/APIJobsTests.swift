@@ -94,7 +94,9 @@ import Testing
             return job
         }).map(\.id)
         let statuses = try await withThrowingTaskGroup(of: String.self) { group in
-            for id in ids { group.addTask { await fixture.alice.get("/v1/jobs/\(id)?wait=30").json["status"]?.stringValue ?? "" } }
+            // The longest wait serve allows: parking 1,000 requests and then running their jobs took
+            // over 30 s in a loaded full run, and the waits that ran out answered "queued".
+            for id in ids { group.addTask { await fixture.alice.get("/v1/jobs/\(id)?wait=60").json["status"]?.stringValue ?? "" } }
             // Every request is parked before any job finishes (generous bound: the machine may be busy).
             for _ in 0..<600 where fixture.api.waiterCount < ids.count { try await Task.sleep(for: .milliseconds(50)) }
             #expect(fixture.api.waiterCount == ids.count)

@@ -34,10 +34,13 @@ struct GatewayFixture {
         return fixture
     }
 
+    /// Short breaker and backoff timings; a generous attempt timeout, since no test using it is
+    /// about timeouts: with 3 s, a full parallel run on two cores left some calls to the in-process
+    /// mock unanswered that long (0 bytes after 3,001 ms), and their failovers broke the split counts.
     static let fastResilience = """
         {"breaker": {"consecutive_failures": 3, "failure_ratio": 0.5, "minimum_requests": 1000, "window_ms": 60000,
                      "reset_timeout_ms": 400, "probe_timeout_ms": 2000},
-         "retries": 3, "backoff_base_ms": 20, "backoff_max_ms": 200, "attempt_timeout_ms": 3000,
+         "retries": 3, "backoff_base_ms": 20, "backoff_max_ms": 200, "attempt_timeout_ms": 30000,
          "default_cooldown_ms": 200, "latency_ewma_alpha": 0.2}
         """
 
