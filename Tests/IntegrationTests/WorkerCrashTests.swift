@@ -11,8 +11,11 @@ import TestSupport
     /// still full when the doomed workers (spawned one after another, maybe seconds apart on a
     /// loaded machine) claim their first jobs, and when the survivor does (a full test run once
     /// took over 7 s to start it: with 200 ms per job the doomed pair had drained the queue).
-    static func workerArguments(drain: Bool) -> [String] {
-        ["worker", "--executor", "echo", "--executor-delay-ms", "500", "--concurrency", "40", "--lease-ms", "1000",
+    /// - Parameter leaseMs: the doomed workers' leases last 5 s, so the jobs they leave running are
+    ///   still theirs when the test looks, however long the kill takes to be reaped on a loaded
+    ///   machine (with 1 s, the survivor had once rescued them all by then).
+    static func workerArguments(drain: Bool, leaseMs: Int = 1_000) -> [String] {
+        ["worker", "--executor", "echo", "--executor-delay-ms", "500", "--concurrency", "40", "--lease-ms", String(leaseMs),
          "--heartbeat-ms", "200", "--rescue-ms", "200", "--poll-ms", "100", "--grace-ms", "2000"]
             + (drain ? ["--drain"] : [])
     }
@@ -50,7 +53,7 @@ import TestSupport
         // The two doomed workers first: alone they need 19 s for the 3,000 jobs (37 s if one is
         // slow to start), so they are killed mid-run however slowly the machine starts processes.
         let doomed = try (0..<2).map { _ in
-            try ChildProcess(switchyardBinary, Self.workerArguments(drain: false), environment: environment)
+            try ChildProcess(switchyardBinary, Self.workerArguments(drain: false, leaseMs: 5_000), environment: environment)
         }
         try #require(try await Self.waitUntilEachHoldsJobs(doomed, client), "the doomed workers never both held jobs")
         // Then a survivor that is running when they die.
