@@ -85,7 +85,7 @@ extension GatewayAPI {
             try? await Task.sleep(for: .milliseconds(configuration.quotaSettleMs))
             if Task.isCancelled { return }
             do {
-                try await settleQuotas()
+                try await settleQuotas(waitForOthers: false)
                 if MetricsCollector.nowMs() &- lastPrune >= 600_000 {
                     lastPrune = MetricsCollector.nowMs()
                     try await quotas.prune()
@@ -97,8 +97,11 @@ extension GatewayAPI {
     }
 
     /// Settles every finished job's reservation now (what the settler does each round).
-    public func settleQuotas() async throws {
+    /// - Parameter waitForOthers: wait while another settler (this process's own, or another
+    ///   serve's) is at it, so that every job finished before the call is settled when it returns;
+    ///   false leaves the round to that settler.
+    public func settleQuotas(waitForOthers: Bool = true) async throws {
         let batch = 10_000
-        while try await quotas.settle(limit: batch) == batch {}
+        while try await quotas.settle(limit: batch, waitForOthers: waitForOthers) == batch {}
     }
 }

@@ -99,13 +99,18 @@ public struct QuotaLedger: Sendable {
     }
 
     /// Settles up to `limit` reservations of finished jobs from the ledger. Several serve processes
-    /// may call it at once: one settles, the others return 0 at once.
+    /// may call it at once: one settles; the others return 0 at once, or with `waitForOthers` wait
+    /// for it and then settle what is left.
     /// - Returns: how many jobs were settled.
     @discardableResult
-    public func settle(limit: Int = 10_000) async throws -> Int {
+    public func settle(limit: Int = 10_000, waitForOthers: Bool = false) async throws -> Int {
         try await client.transaction { connection -> Int in
-            let locked = try connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.settleLockKey])
-            guard locked.first?.bool("locked") == true else { return 0 }
+            if waitForOthers {
+                try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.settleLockKey])
+            } else {
+                let locked = try connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.settleLockKey])
+                guard locked.first?.bool("locked") == true else { return 0 }
+            }
             let rows = try connection.query(
                 """
                 WITH picked AS (

@@ -160,7 +160,7 @@ import TestSupport
         try await fixture.api.settleQuotas()
 
         let usage = try await QuotaLedger(client: fixture.client).usage(clientIDs: [clientID])[clientID]
-        #expect(usage?.dayTokens == 10 + cost && usage?.reservedJobs == 1)
+        #expect(usage?.dayTokens == 10 + cost && usage?.reservedJobs == 1, "\(String(describing: usage)), estimate \(cost)")
         let reservations = try await fixture.client.query("SELECT job_id FROM switchyard.quota_reservations")
         #expect(reservations.compactMap { $0.int64("job_id") } == [ids[2]])
         // Settling again changes nothing.

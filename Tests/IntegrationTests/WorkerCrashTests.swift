@@ -7,15 +7,15 @@ import TestSupport
 /// Real `switchyard worker` processes killed with SIGKILL mid-run: the jobs they held are rescued
 /// when their leases expire, and every job still ends terminal with exactly one terminal write.
 @Suite struct WorkerCrashTests {
-    /// 500 ms per job and 40 slots: one worker alone needs 37 s for the 3,000 jobs, so the queue is
-    /// still full when the doomed workers (spawned one after another, maybe seconds apart on a
-    /// loaded machine) claim their first jobs, and when the survivor does (a full test run once
-    /// took over 7 s to start it: with 200 ms per job the doomed pair had drained the queue).
-    /// - Parameter leaseMs: the doomed workers' leases last 5 s, so the jobs they leave running are
-    ///   still theirs when the test looks, however long the kill takes to be reaped on a loaded
-    ///   machine (with 1 s, the survivor had once rescued them all by then).
-    static func workerArguments(drain: Bool, leaseMs: Int = 1_000) -> [String] {
-        ["worker", "--executor", "echo", "--executor-delay-ms", "500", "--concurrency", "40", "--lease-ms", String(leaseMs),
+    /// Workers of 40 slots. The doomed ones are made to be killed mid-run whatever the machine's
+    /// speed: their jobs take a minute, so they hold what they claimed and drain nothing however long
+    /// the survivor takes to start (a loaded full run once took over 15 s, and doomed workers with
+    /// 500 ms jobs had emptied the queue by then), and their leases last 5 s, so the jobs they leave
+    /// running are still theirs when the test looks (with 1 s, the survivor had once rescued them
+    /// all while the kill was being reaped). The others run 200 ms jobs on 1 s leases.
+    static func workerArguments(drain: Bool, doomed: Bool = false) -> [String] {
+        ["worker", "--executor", "echo", "--executor-delay-ms", doomed ? "60000" : "200", "--concurrency", "40",
+         "--lease-ms", doomed ? "5000" : "1000",
          "--heartbeat-ms", "200", "--rescue-ms", "200", "--poll-ms", "100", "--grace-ms", "2000"]
             + (drain ? ["--drain"] : [])
     }
@@ -50,10 +50,9 @@ import TestSupport
         _ = try await queue.enqueue([NewJob](repeating: NewJob(route: "m", request: request), count: 3_000))
 
         let environment = ["SWITCHYARD_DATABASE_URL": url]
-        // The two doomed workers first: alone they need 19 s for the 3,000 jobs (37 s if one is
-        // slow to start), so they are killed mid-run however slowly the machine starts processes.
+        // The two doomed workers first; they claim jobs and finish none.
         let doomed = try (0..<2).map { _ in
-            try ChildProcess(switchyardBinary, Self.workerArguments(drain: false, leaseMs: 5_000), environment: environment)
+            try ChildProcess(switchyardBinary, Self.workerArguments(drain: false, doomed: true), environment: environment)
         }
         try #require(try await Self.waitUntilEachHoldsJobs(doomed, client), "the doomed workers never both held jobs")
         // Then a survivor that is running when they die.
