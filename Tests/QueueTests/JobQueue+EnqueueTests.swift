@@ -38,39 +38,22 @@ import Testing
         #expect(covered)
     }
 
-    /// A durable enqueue's job is visible to the worker once the insert commits, before the flush.
-    @Test(arguments: [nil, "key-2"])
-    func aDurableEnqueueLeavesTheConnectionAsItFoundIt(idempotencyKey: String?) async throws {
+    /// Every enqueue relaxes only the commit of its own insert, durable or not: the (single) pooled
+    /// connection is back to `synchronous_commit = on` for whatever runs on it next.
+    @Test(arguments: [true, false], [nil, "key-1"])
+    func anEnqueueRelaxesOnlyItsOwnCommit(durable: Bool, idempotencyKey: String?) async throws {
         let fixture = try await QueueFixture.make()
         defer { fixture.shutdown() }
         let client = PostgresClient(configuration: PostgresConfiguration(url: fixture.url), maxConnections: 1)
         defer { client.shutdown() }
         var job = QueueFixture.job(queue: QueueFixture.uniqueQueue())
         job.idempotencyKey = idempotencyKey
-        let queue = JobQueue(client: client)
-        let first = try await queue.enqueue(job)
-        let again = try await queue.enqueue(job)
-        #expect(first.created && (again.created == (idempotencyKey == nil)))
-        #expect(try await fixture.row(first.id).state == .queued)
-        #expect(try await client.query("SHOW synchronous_commit").first?[0] == "on")
-    }
-
-    /// `durable: false` relaxes only the commit of its own statement: the (single) pooled connection
-    /// is back to `synchronous_commit = on` for whatever runs on it next.
-    @Test(arguments: [nil, "key-1"])
-    func aNonDurableEnqueueRelaxesOnlyItsOwnCommit(idempotencyKey: String?) async throws {
-        let fixture = try await QueueFixture.make()
-        defer { fixture.shutdown() }
-        let client = PostgresClient(configuration: PostgresConfiguration(url: fixture.url), maxConnections: 1)
-        defer { client.shutdown() }
-        var job = QueueFixture.job(queue: QueueFixture.uniqueQueue())
-        job.idempotencyKey = idempotencyKey
-        let enqueued = try await JobQueue(client: client).enqueue(job, durable: false)
+        let enqueued = try await JobQueue(client: client).enqueue(job, durable: durable)
         #expect(enqueued.created)
         #expect(try await fixture.row(enqueued.id).state == .queued)
         #expect(try await client.query("SHOW synchronous_commit").first?[0] == "on")
         if idempotencyKey != nil {
-            let again = try await JobQueue(client: client).enqueue(job, durable: false)
+            let again = try await JobQueue(client: client).enqueue(job, durable: durable)
             #expect(again.id == enqueued.id && !again.created)
         }
         // The completion's relaxed NOTIFY statement does not leak either.
