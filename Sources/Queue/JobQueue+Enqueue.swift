@@ -11,7 +11,7 @@ extension JobQueue {
     ///
     /// The insert commits without waiting for its WAL flush (`synchronous_commit = off` for that
     /// transaction), so the job is visible and its NOTIFY sent at once; a durable enqueue then waits
-    /// for the flush in a second, empty transaction (`flushWAL`) before it returns. Workers can pick
+    /// for the flush in a second, tiny transaction (`flushWAL`) before it returns. Workers can pick
     /// the job up while its fsync runs instead of after it (on an idle machine the fsync is most of
     /// the enqueue's time), and durable enqueues share fsyncs: PostgreSQL holds one lock from a
     /// NOTIFYing transaction's commit until its flush ends, so inserts that waited for their flush

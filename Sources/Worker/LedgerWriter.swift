@@ -28,10 +28,13 @@ enum LedgerWriter {
             pending_until = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
         """
 
+    // Runs inside the completion's transaction, under its planner settings (no nested loop, no
+    // sequential scan: `JobQueue.lookUpJobsByPrimaryKey`): `key = ANY` keeps the scan of the cache
+    // to the keys hit instead of the whole table.
     static let countHitsSQL = """
         UPDATE switchyard.cache c SET hits = c.hits + r.n
         FROM (SELECT k AS key, count(*) AS n FROM unnest($1::text[]) AS k GROUP BY k) r
-        WHERE c.key = r.key
+        WHERE c.key = ANY ($1::text[]) AND c.key = r.key
         """
 
     static let releasePendingSQL = "DELETE FROM switchyard.cache WHERE key = ANY($1::text[]) AND state = 'pending'"

@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 @testable import Queue
 import Testing
+import TestSupport
 
 /// The batch writes (completion, heartbeat) must look each job up by primary key however stale the
 /// planner's statistics are. The case that went wrong: `jobs` analysed while empty (a fresh database,
@@ -44,16 +45,14 @@ import Testing
                 try JobQueue.lookUpJobsByPrimaryKey(connection)
                 return try connection.query("EXPLAIN (FORMAT JSON) " + sql, parameters).first?[0] ?? ""
             }
-            let scans = Self.nodes(in: plan).filter {
-                $0["Relation Name"] as? String == "jobs" && $0["Node Type"] as? String != "ModifyTable"
-            }
+            let scans = ExplainPlan.scans(of: "jobs", in: plan)
             #expect(scans.count == 1, "\(name): \(plan)")
             for scan in scans {
                 #expect(scan["Node Type"] as? String == "Index Scan", "\(name): \(plan)")
                 #expect(scan["Index Name"] as? String == "jobs_pkey", "\(name): \(plan)")
                 #expect((scan["Index Cond"] as? String)?.hasPrefix("(id = ANY (") == true, "\(name): \(plan)")
             }
-            let joins = Self.nodes(in: plan).compactMap { $0["Node Type"] as? String }.filter { $0.contains("Join") || $0.contains("Loop") }
+            let joins = ExplainPlan.nodes(in: plan).compactMap { $0["Node Type"] as? String }.filter { $0.contains("Join") || $0.contains("Loop") }
             #expect(joins == ["Hash Join"], "\(name): \(plan)")
         }
         // And the statements do what they say on that table.
@@ -61,18 +60,5 @@ import Testing
         #expect(beat.lost.isEmpty && beat.cancelled.isEmpty)
         let written = try await fixture.queue.complete(batch.map { JobCompletion.succeeded($0, result: "{}") }, workerID: "w")
         #expect(written.written.count == 1_000 && written.skipped.isEmpty)
-    }
-
-    /// Every plan node of an `EXPLAIN (FORMAT JSON)` text, depth first.
-    static func nodes(in plan: String) -> [[String: Any]] {
-        guard let top = try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
-              let root = top.first?["Plan"] as? [String: Any] else { return [] }
-        var out: [[String: Any]] = []
-        var stack = [root]
-        while let node = stack.popLast() {
-            out.append(node)
-            stack += (node["Plans"] as? [[String: Any]]) ?? []
-        }
-        return out
     }
 }
