@@ -101,9 +101,16 @@ public struct DemoScenario: Sendable {
     /// - Returns: its status.
     func finishedBatchStatus(_ id: Int64) async throws -> String {
         let store = BatchStore(client: client)
-        if let progress = try await store.progress(id: id), progress.status.isTerminal { return progress.status.rawValue }
-        try await BatchService(client: client, listenerConfiguration: nil).runOnce()
-        return try await store.progress(id: id)?.status.rawValue ?? "-"
+        // serve's batch service may be finalizing it right now (a pass of our own then leaves it
+        // alone): wait for the end, up to 30 s, passing ourselves meanwhile in case serve is slow.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let status = try await store.progress(id: id)?.status
+            if let status, status.isTerminal || ContinuousClock.now >= deadline { return status.rawValue }
+            if status == nil { return "-" }
+            try await BatchService(client: client, listenerConfiguration: nil).runOnce()
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// The first `length` characters of `text` on one line, with `…` when cut.
