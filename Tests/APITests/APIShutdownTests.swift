@@ -14,7 +14,7 @@ import Testing
         fixture.api.stop()
         let polled = await poll.value
         let chatted = await chat.value
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 20, "answered at the stop, not at the 30 s wait's end")
         #expect(polled.status == 200)
         #expect(polled.json["status"]?.stringValue == "queued")
         #expect(chatted.status == 503)

@@ -40,7 +40,9 @@ struct HTTPServerShutdownTests {
         for await _ in started { break }
         for await _ in idleReady { break }
         let shutdownStarted = Date()
-        await server.shutdown(graceMs: 2_000)
+        // The grace is long and the bound loose: what is checked is that shutdown returns once the
+        // request in flight is answered (300 ms), not at the end of the grace period.
+        await server.shutdown(graceMs: 20_000)
         let elapsed = Date().timeIntervalSince(shutdownStarted)
 
         let response = await busy.value
@@ -48,7 +50,7 @@ struct HTTPServerShutdownTests {
         #expect(response?.bodyText == "done")
         #expect(response?.closes == true)
         #expect(await idle.value)
-        #expect(elapsed < 1.5)
+        #expect(elapsed < 10, "shutdown took \(elapsed) s")
         let refused = await onThread { RawConnection(port: port) == nil }
         #expect(refused)
         await server.shutdown()   // a second call returns at once
@@ -57,7 +59,7 @@ struct HTTPServerShutdownTests {
     @Test func graceDeadlineCutsSlowHandlers() async throws {
         let router = HTTPRouter()
         router.add("GET", "/forever") { _ in
-            try? await Task.sleep(for: .seconds(5))
+            try? await Task.sleep(for: .seconds(30))
             return .text("late")
         }
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router)
@@ -72,7 +74,8 @@ struct HTTPServerShutdownTests {
         try await Task.sleep(for: .milliseconds(100))
         let started = Date()
         await server.shutdown(graceMs: 200)
-        #expect(Date().timeIntervalSince(started) < 4.0, "shutdown must not wait for the 5 s handler")
+        // Loose (a loaded full run can stall seconds), but far from the handler's 30 s.
+        #expect(Date().timeIntervalSince(started) < 15, "shutdown must not wait for the 30 s handler")
         #expect(await busy.value == nil)
     }
 

@@ -159,6 +159,6 @@ struct MockProviderEngineTests {
         engine.beginShutdown()
         await sleeper.value
         await engine.sleep(milliseconds: 60_000)
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < .seconds(30), "the 60 s sleeps ended at shutdown")
     }
 }

@@ -167,6 +167,8 @@ struct MockProviderServerTests {
         await server.shutdown(graceMs: 1_000)
         let result = await call.result
         #expect(throws: (any Error).self) { try result.get() }
-        #expect(clock.now - start < .seconds(5))
+        // Well under the client's 30 s timeout (and the 60 s hang): shutdown ended the hang. Loose,
+        // because a loaded full run once took 5.3 s.
+        #expect(clock.now - start < .seconds(20))
     }
 }
