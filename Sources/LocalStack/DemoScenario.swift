@@ -105,9 +105,8 @@ public struct DemoScenario: Sendable {
         // alone): wait for the end, up to 30 s, passing ourselves meanwhile in case serve is slow.
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
-            let status = try await store.progress(id: id)?.status
-            if let status, status.isTerminal || ContinuousClock.now >= deadline { return status.rawValue }
-            if status == nil { return "-" }
+            guard let status = try await store.progress(id: id)?.status else { return "-" }
+            if status.isTerminal || ContinuousClock.now >= deadline { return status.rawValue }
             try await BatchService(client: client, listenerConfiguration: nil).runOnce()
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -31,43 +31,44 @@ extension JobQueue {
             job.queue, job.priority, job.runAt, job.maxAttempts, job.deadline, job.clientID, job.batchID,
             job.customID, job.idempotencyKey, job.route, PostgresJSON(job.request), PostgresJSON(job.options),
         ]
-        let values = "$1, $2, coalesce($3::timestamptz, now()), $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb"
-        // SET LOCAL from inside the statement: it holds for the commit of this statement's own
-        // transaction, in the same round trip.
-        let returning = "RETURNING id, set_config('synchronous_commit', 'off', true)"
-        let clientID = job.clientID
-        let key = job.idempotencyKey
         return try await client.withConnection { connection in
-            let enqueued = try Self.insert(
-                values: values, returning: returning, parameters: parameters, clientID: clientID, key: key,
-                on: connection)
+            let enqueued = try Self.insert(job, parameters: parameters, on: connection)
             if durable { try Self.flushWAL(on: connection) }
             return enqueued
         }
     }
 
+    // The single-job inserts commit without waiting for the flush: SET LOCAL from inside the
+    // statement holds for the commit of the statement's own transaction, in the same round trip.
+    private static let insertValues = """
+        VALUES ($1, $2, coalesce($3::timestamptz, now()), $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb)
+        """
+    private static let insertOneSQL = """
+        INSERT INTO switchyard.jobs (\(insertColumns)) \(insertValues)
+        RETURNING id, set_config('synchronous_commit', 'off', true)
+        """
+    private static let insertOneIdempotentSQL = """
+        INSERT INTO switchyard.jobs (\(insertColumns)) \(insertValues)
+        ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id, set_config('synchronous_commit', 'off', true)
+        """
+
     private static func insert(
-        values: String, returning: String, parameters: [(any PostgresEncodable)?], clientID: Int64?, key: String?,
-        on connection: PostgresConnection
+        _ job: NewJob, parameters: [(any PostgresEncodable)?], on connection: PostgresConnection
     ) throws -> EnqueuedJob {
-        guard key != nil else {
-            let rows = try connection.query(
-                "INSERT INTO switchyard.jobs (\(insertColumns)) VALUES (\(values)) \(returning)", parameters)
+        guard let key = job.idempotencyKey else {
+            let rows = try connection.query(insertOneSQL, parameters)
             return EnqueuedJob(id: try id(rows.first), created: true)
         }
         // ON CONFLICT waits for a concurrent insert of the same key to commit, so the follow-up
         // SELECT (a new snapshot) sees that row.
         for _ in 0..<3 {
-            let inserted = try connection.query(
-                """
-                INSERT INTO switchyard.jobs (\(insertColumns)) VALUES (\(values))
-                ON CONFLICT (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                \(returning)
-                """, parameters)
-            if let row = inserted.first { return EnqueuedJob(id: try id(row), created: true) }
+            if let row = try connection.query(insertOneIdempotentSQL, parameters).first {
+                return EnqueuedJob(id: try id(row), created: true)
+            }
             let existing = try connection.query(
                 "SELECT id FROM switchyard.jobs WHERE client_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2",
-                [clientID, key])
+                [job.clientID, key])
             if let row = existing.first { return EnqueuedJob(id: try id(row), created: false) }
         }
         throw QueueError(.unexpectedResult, "idempotent enqueue found neither a new nor an existing job")
