@@ -149,20 +149,39 @@ public final class PostgresConnection {
     /// a transaction, it uses a savepoint instead. A COMMIT that the server turns into a rollback
     /// (a statement failed and the error was swallowed) throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction(prelude: nil, body, epilogue: nil)
+    }
+
+    /// A transaction whose first and last round trips carry more: `prelude` (e.g. `SET LOCAL`s) runs
+    /// with BEGIN, and the simple-protocol SQL that `epilogue` returns for the body's value runs
+    /// with COMMIT, after it, in a transaction of its own (best effort: its failure is ignored, the
+    /// transaction is committed either way). Two round trips fewer than sending them apart. Both
+    /// are SQL text with no parameters: build them from constants and `literal(_:)`, never from
+    /// input. Inside a transaction, `prelude` runs after the savepoint and the epilogue right after
+    /// its release, inside the outer transaction.
+    public func transaction<T>(
+        prelude: String?, _ body: (PostgresConnection) throws -> T, epilogue: ((T) -> String?)?
+    ) throws -> T {
         if isInTransaction {
             savepointCounter += 1
             let savepoint = "sy_savepoint_\(savepointCounter)"
-            try execute(unsafeSQL: "SAVEPOINT \(savepoint)")
+            try execute(unsafeSQL: "SAVEPOINT \(savepoint)" + (prelude.map { "; " + $0 } ?? ""))
             do {
                 let value = try body(self)
                 try execute(unsafeSQL: "RELEASE SAVEPOINT \(savepoint)")
+                if let after = epilogue?(value) { try? execute(unsafeSQL: after) }
                 return value
             } catch {
                 _ = try? execute(unsafeSQL: "ROLLBACK TO SAVEPOINT \(savepoint)")
                 throw error
             }
         }
-        try execute(unsafeSQL: "BEGIN")
+        do {
+            try execute(unsafeSQL: "BEGIN" + (prelude.map { "; " + $0 } ?? ""))
+        } catch {
+            if isInTransaction { rollbackQuietly() }  // BEGIN ran, the prelude failed
+            throw error
+        }
         let value: T
         do {
             value = try body(self)
@@ -170,14 +189,42 @@ public final class PostgresConnection {
             rollbackQuietly()
             throw error
         }
+        try commit(then: epilogue?(value))
+        return value
+    }
+
+    /// COMMIT, and `after` in the same round trip (one simple query: it runs only once COMMIT
+    /// succeeded, and not at all for a transaction a failed statement left aborted, whose COMMIT
+    /// is a rollback). Only the COMMIT's outcome counts; every result is read, so the connection
+    /// is ready for the next statement whatever `after` did.
+    private func commit(then after: String?) throws {
         let handle = try liveHandle("COMMIT")
-        let result = try check(PQexec(handle, "COMMIT"), "COMMIT")
+        guard let after, PQtransactionStatus(handle) == PQTRANS_INTRANS else {
+            let result = try check(PQexec(handle, "COMMIT"), "COMMIT")
+            try Self.checkCommitted(result)
+            return
+        }
+        let sql = "COMMIT; " + after
+        guard PQsendQuery(handle, sql) == 1 else { throw connectionError(query: sql) }
+        var first: OpaquePointer?
+        while let result = PQgetResult(handle) {
+            if first == nil { first = result } else { PQclear(result) }
+        }
+        try Self.checkCommitted(try check(first, "COMMIT"))
+    }
+
+    private static func checkCommitted(_ result: PostgresResult) throws {
         if result.commandTag != "COMMIT" {
             throw PostgresError(
                 code: .server, sqlState: "25P02",
                 message: "transaction rolled back at COMMIT: a statement in it failed", query: "COMMIT")
         }
-        return value
+    }
+
+    /// `text` as an SQL string literal (quotes doubled; `standard_conforming_strings` is on, as it is
+    /// by default since PostgreSQL 9.1, so backslashes are plain characters).
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     func rollbackQuietly() {

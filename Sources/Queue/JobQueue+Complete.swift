@@ -21,12 +21,11 @@ extension JobQueue {
     /// sequential or bitmap scan), hashed against the batch (no nested loop, no merge join),
     /// whatever the estimates. Both inputs come in id order (a bitmap scan would read `jobs` in
     /// physical order), so rows are locked in id order.
-    static func lookUpJobsByPrimaryKey(_ connection: PostgresConnection) throws {
-        try connection.execute(unsafeSQL: """
-            SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
-            SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off
-            """)
-    }
+    /// Sent with BEGIN, as the `prelude` of the transaction (no round trip of its own).
+    static let lookUpJobsByPrimaryKey = """
+        SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
+        SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off
+        """
 
     // One statement for the whole batch. The final state is decided here, from the row itself:
     // a retry of a job that used its attempts, or a retry/snooze past the deadline, fails it;
@@ -113,10 +112,7 @@ extension JobQueue {
         ]
         let ids = completions.map { $0.id }
         return try await client.withConnection { connection in
-            var finished: [Int64] = []
-            var anyQueued = false
-            let result = try connection.transaction { connection in
-                try Self.lookUpJobsByPrimaryKey(connection)
+            try connection.transaction(prelude: Self.lookUpJobsByPrimaryKey, { connection in
                 let rows = try connection.query(Self.completeSQL, parameters)
                 var result = CompletionResult()
                 result.written.reserveCapacity(rows.count)
@@ -124,7 +120,6 @@ extension JobQueue {
                     guard let id = row[0].flatMap({ Int64($0) }), let state = row[1].flatMap(JobState.init) else {
                         throw QueueError(.unexpectedResult, "completion returned an incomplete row")
                     }
-                    if state.isTerminal { finished.append(id) } else { anyQueued = true }
                     result.written.append((id, state))
                 }
                 if rows.count < completions.count {
@@ -133,34 +128,28 @@ extension JobQueue {
                 }
                 try extra?(connection, result)
                 return result
-            }
-            // After the commit, in a transaction of their own that does not wait for the WAL flush:
-            // PostgreSQL holds one lock from a notifying transaction's commit until its flush ends,
-            // so NOTIFY inside the durable transaction would let one completion batch (or enqueue)
-            // commit at a time. A wake-up lost in a crash is harmless: listeners also poll.
-            var channels: [String] = []
-            var payloads: [String] = []
-            // The ids let a serve process wake exactly the requests waiting for these jobs.
-            for payload in Self.finishedPayloads(finished) {
-                channels.append(JobQueue.finishedChannel)
-                payloads.append(payload)
-            }
-            if anyQueued {
-                channels.append(JobQueue.jobsChannel)
-                payloads.append("")
-            }
-            if !channels.isEmpty {
-                // Best effort: the batch is written whatever happens here.
-                _ = try? connection.query(Self.relaxedNotifySQL, [channels, payloads])
-            }
-            return result
+            }, epilogue: Self.wakeUpSQL)
         }
     }
 
-    /// NOTIFYs `$2[i]` on channel `$1[i]` in one statement whose own transaction commits without
-    /// waiting for the WAL flush.
-    static let relaxedNotifySQL = """
-        SELECT set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload)
-        FROM unnest($1::text[], $2::text[]) AS n(channel, payload)
-        """
+    /// The NOTIFYs sent with the COMMIT of a completion batch, in a transaction of their own that
+    /// does not wait for the WAL flush: PostgreSQL holds one lock from a notifying transaction's
+    /// commit until its flush ends, so NOTIFY inside the durable transaction would let one
+    /// completion batch (or enqueue) commit at a time. They wake waiting clients (naming the
+    /// finished jobs, so a serve process wakes exactly the requests waiting for them) and, for jobs
+    /// back in `queued`, workers. A wake-up lost in a crash is harmless: listeners also poll.
+    static func wakeUpSQL(_ result: CompletionResult) -> String? {
+        var notifications: [String] = []
+        for payload in finishedPayloads(result.written.filter { $0.state.isTerminal }.map { $0.id }) {
+            notifications.append("(\(PostgresConnection.literal(finishedChannel)), \(PostgresConnection.literal(payload)))")
+        }
+        if result.written.contains(where: { !$0.state.isTerminal }) {
+            notifications.append("(\(PostgresConnection.literal(jobsChannel)), '')")
+        }
+        if notifications.isEmpty { return nil }
+        return """
+            SELECT set_config('synchronous_commit', 'off', true), pg_notify(n.channel, n.payload) \
+            FROM (VALUES \(notifications.joined(separator: ", "))) AS n(channel, payload)
+            """
+    }
 }

@@ -35,13 +35,14 @@ extension JobQueue {
             SQLArray.integers(held.map { $0.id }), SQLArray.integers(held.map { $0.attempt }), leaseMs,
             PostgresJSON(JobError.cancelled.json), workerID,
         ]
-        let rows = try await client.transaction { connection in
-            try Self.lookUpJobsByPrimaryKey(connection)
-            let rows = try connection.query(Self.heartbeatSQL, parameters)
-            if rows.contains(where: { $0[1] == "cancelled" }) {
-                _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel])
-            }
-            return rows
+        let rows = try await client.withConnection { connection in
+            try connection.transaction(prelude: Self.lookUpJobsByPrimaryKey, { connection in
+                let rows = try connection.query(Self.heartbeatSQL, parameters)
+                if rows.contains(where: { $0[1] == "cancelled" }) {
+                    _ = try connection.query("SELECT pg_notify($1, '')", [JobQueue.finishedChannel])
+                }
+                return rows
+            }, epilogue: nil)
         }
         var result = HeartbeatResult()
         var seen = Set<Int64>()

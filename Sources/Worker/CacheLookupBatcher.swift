@@ -3,7 +3,7 @@ import Synchronization
 
 /// Gathers concurrent cache lookups into one statement: while a batch is in the database, new
 /// lookups wait and go together in the next one. No timer and no task per lookup: one task per
-/// batch, at most one batch at a time.
+/// batch, at most `maxBatchesInFlight` batches at a time.
 ///
 /// A lookup is a group of keys, one per model the route could answer with, the chosen model's
 /// first (its *primary* key). Any fresh answer under any of them is a hit (the earliest in the
@@ -23,8 +23,16 @@ final class CacheLookupBatcher: Sendable {
 
     private struct State {
         var waiting: [Waiter] = []
-        var flushing = false
+        var flushers = 0
     }
+
+    /// Batches in the database at once. With one, a lookup that arrives while a batch is out waits
+    /// for that batch's round trip and then its own; when a wave of provider answers frees many
+    /// slots at once (thousands of slow calls ending together) those waits add up to tens of
+    /// milliseconds per job, every one of them a slot not calling. Two halve the wait; concurrent
+    /// batches claim their keys in key order, and the same key in both is settled by the claim's
+    /// ON CONFLICT (the later one sees the marker and waits, as across workers).
+    static let maxBatchesInFlight = 2
 
     /// The claim of single-flight markers for the (distinct) keys of `source`: a new row, or one
     /// whose marker went stale or whose answer expired, becomes `pending`; returns the keys taken.
@@ -101,8 +109,8 @@ final class CacheLookupBatcher: Sendable {
             let start = state.withLock { state -> Bool in
                 state.waiting.append(
                     Waiter(keys: keys, models: models, pendingMs: pendingMs, claims: claim, continuation: continuation))
-                if state.flushing { return false }
-                state.flushing = true
+                if state.flushers >= Self.maxBatchesInFlight { return false }
+                state.flushers += 1
                 return true
             }
             if start { Task { await self.flushLoop() } }
@@ -114,7 +122,7 @@ final class CacheLookupBatcher: Sendable {
             let batch = state.withLock { state -> [Waiter] in
                 let batch = state.waiting
                 state.waiting = []
-                if batch.isEmpty { state.flushing = false }
+                if batch.isEmpty { state.flushers -= 1 }
                 return batch
             }
             if batch.isEmpty { return }

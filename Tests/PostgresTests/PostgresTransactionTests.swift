@@ -108,3 +108,90 @@ struct PostgresTransactionTests {
         #expect(try await single.query("SELECT * FROM reshaped")[0].int("id") == 1)
     }
 }
+
+@Suite("Transactions with a prelude and an epilogue")
+struct PostgresTransactionPreludeTests {
+    struct Boom: Error {}
+
+    static let database = Task { try await TestDatabase.create("PostgresTransactionPreludeTests") }
+    let client: PostgresClient
+
+    init() async throws {
+        client = TestDatabase.client(try await Self.database.value, maxConnections: 1)
+    }
+
+    private func makeTable(_ name: String) async throws {
+        try await client.execute(unsafeSQL: "CREATE TABLE \(name) (id int PRIMARY KEY, note text)")
+    }
+
+    private func notes(_ table: String) async throws -> [String] {
+        try await client.query("SELECT note FROM \(table) ORDER BY id").compactMap { $0.string("note") }
+    }
+
+    @Test func preludeHoldsForTheTransactionAndEpilogueRunsAfterTheCommit() async throws {
+        try await makeTable("framed")
+        let (inside, after) = try await client.withConnection { connection in
+            let inside = try connection.transaction(prelude: "SET LOCAL statement_timeout = '4321ms'", { connection in
+                try connection.query("INSERT INTO framed VALUES (1, 'body')")
+                return try connection.query("SHOW statement_timeout")[0][0] ?? ""
+            }, epilogue: { shown in
+                // After the COMMIT, in a transaction of its own: it sees the body's row and the
+                // prelude's SET LOCAL no longer holds.
+                "INSERT INTO framed SELECT 2, \(PostgresConnection.literal(shown)) || '/' || current_setting('statement_timeout') || '/' || count(*) FROM framed"
+            })
+            return (inside, try connection.query("SHOW statement_timeout")[0][0] ?? "")
+        }
+        #expect(inside == "4321ms")
+        #expect(after != "4321ms")
+        #expect(try await notes("framed") == ["body", "4321ms/\(after)/1"])
+    }
+
+    @Test func failingEpilogueLeavesTheCommitAndTheConnectionIntact() async throws {
+        try await makeTable("epilogue_fails")
+        let value = try await client.withConnection { connection in
+            try connection.transaction(prelude: nil, { connection in
+                try connection.query("INSERT INTO epilogue_fails VALUES (1, 'kept')")
+                return 7
+            }, epilogue: { _ in "SELECT 1/0; INSERT INTO epilogue_fails VALUES (2, 'never')" })
+        }
+        #expect(value == 7)
+        #expect(try await notes("epilogue_fails") == ["kept"])
+        let inTransaction = try await client.withConnection { $0.isInTransaction }
+        #expect(!inTransaction)
+    }
+
+    @Test func abortedTransactionThrowsAtCommitAndSkipsTheEpilogue() async throws {
+        try await makeTable("aborted")
+        let error = try #require(await #expect(throws: PostgresError.self) {
+            try await client.withConnection { connection in
+                try connection.transaction(prelude: nil, { connection in
+                    try connection.query("INSERT INTO aborted VALUES (1, 'rolled back')")
+                    _ = try? connection.query("SELECT 1/0")
+                }, epilogue: { _ in "INSERT INTO aborted VALUES (2, 'epilogue')" })
+            }
+        })
+        #expect(error.sqlState == "25P02")
+        #expect(try await notes("aborted").isEmpty)
+    }
+
+    @Test func failingPreludeRunsNothing() async throws {
+        try await makeTable("prelude_fails")
+        let error = try #require(await #expect(throws: PostgresError.self) {
+            try await client.withConnection { connection in
+                try connection.transaction(prelude: "SET LOCAL no_such_setting = 1", { connection in
+                    try connection.query("INSERT INTO prelude_fails VALUES (1, 'body')")
+                }, epilogue: { _ in "INSERT INTO prelude_fails VALUES (2, 'epilogue')" })
+            }
+        })
+        #expect(error.sqlState == "42704")
+        #expect(try await notes("prelude_fails").isEmpty)
+        let inTransaction = try await client.withConnection { $0.isInTransaction }
+        #expect(!inTransaction)
+    }
+
+    @Test func literalQuotesQuotes() async throws {
+        let text = "it's a \\ 'test'"
+        let echoed = try await client.query("SELECT \(PostgresConnection.literal(text)) AS t")[0].string("t")
+        #expect(echoed == text)
+    }
+}

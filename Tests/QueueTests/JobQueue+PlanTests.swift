@@ -42,7 +42,7 @@ import TestSupport
         for (name, sql, parameters) in [("completion", JobQueue.completeSQL, completion),
                                         ("heartbeat", JobQueue.heartbeatSQL, heartbeat)] {
             let plan = try await fixture.client.transaction { connection in
-                try JobQueue.lookUpJobsByPrimaryKey(connection)
+                try connection.execute(unsafeSQL: JobQueue.lookUpJobsByPrimaryKey)
                 return try connection.query("EXPLAIN (FORMAT JSON) " + sql, parameters).first?[0] ?? ""
             }
             let scans = ExplainPlan.scans(of: "jobs", in: plan)

@@ -18,13 +18,13 @@ import TestSupport
         try await fixture.client.execute(unsafeSQL: "ANALYZE switchyard.cache")
         let hits = ["key-7", "key-7", "key-2999"]
         let plan = try await fixture.client.transaction { connection in
-            try JobQueue.lookUpJobsByPrimaryKey(connection)
+            try connection.execute(unsafeSQL: JobQueue.lookUpJobsByPrimaryKey)
             return try connection.query("EXPLAIN (FORMAT JSON) " + LedgerWriter.countHitsSQL, [hits]).first?[0] ?? ""
         }
         let scans = ExplainPlan.scans(of: "cache", in: plan)
         #expect(scans.count == 1 && scans.allSatisfy { ($0["Index Cond"] as? String)?.contains("ANY") == true }, "\(plan)")
         try await fixture.client.transaction { connection in
-            try JobQueue.lookUpJobsByPrimaryKey(connection)
+            try connection.execute(unsafeSQL: JobQueue.lookUpJobsByPrimaryKey)
             try connection.query(LedgerWriter.countHitsSQL, [hits])
         }
         let counted = try await fixture.client.query(
