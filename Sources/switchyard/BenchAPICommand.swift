@@ -105,11 +105,11 @@ enum BenchAPICommand: Command {
         directLoad.request = request(directHead, "gpt-4o-mini", "", "dw")
         _ = await directLoad.run(seconds: min(1, seconds) / 2)
         directLoad.request = request(directHead, "gpt-4o-mini", "", "d")
-        let pgBefore = try await backendCPUMicroseconds(serveClient)
-        let cpuBefore = BenchHTTPCommand.cpuMicroseconds()
+        let pgBefore = try await BenchCPU.backendMicroseconds(serveClient)
+        let cpuBefore = BenchCPU.processMicroseconds()
         let through = await apiLoad.run(seconds: seconds)
-        let cpuUsed = BenchHTTPCommand.cpuMicroseconds() - cpuBefore
-        let pgUsed = try await backendCPUMicroseconds(serveClient).map { $0 - (pgBefore ?? 0) }
+        let cpuUsed = BenchCPU.processMicroseconds() - cpuBefore
+        let pgUsed = try await BenchCPU.backendMicroseconds(serveClient).map { $0 - (pgBefore ?? 0) }
         directLoad.requestsPerSecond = rate ?? max(1, through.requestsPerSecond)
         let direct = await directLoad.run(seconds: seconds)
 
@@ -139,24 +139,5 @@ enum BenchAPICommand: Command {
             + (pgUsed.map { " pg_cpu_us_per_request=\(format(Double($0) / Double(max(1, through.latenciesNs.count)), 0))" } ?? "")
             + (rate.map { " rate=\(Int($0))" } ?? ""))
         return 0
-    }
-
-    /// CPU time used so far by the PostgreSQL backends serving this database (serve's and the
-    /// worker's connections), read from /proc; nil when the server is not on this machine.
-    private static func backendCPUMicroseconds(_ client: PostgresClient) async throws -> Int? {
-        let rows = try await client.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        var total = 0
-        var found = false
-        let ticks = Int(sysconf(Int32(_SC_CLK_TCK)))
-        for pid in rows.compactMap({ $0.int("pid") }) {
-            // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name) are utime and stime.
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
-            total += (user + system) * 1_000_000 / max(1, ticks)
-            found = true
-        }
-        return found ? total : nil
     }
 }

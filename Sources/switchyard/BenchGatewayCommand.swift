@@ -21,7 +21,9 @@ enum BenchGatewayCommand: Command {
             Each job: claim → route → cache miss (unique prompts) → real HTTP call to the mock provider → \
             result + usage row. Uses queue 'bench' (old jobs deleted first) and a config held in memory \
             (the stored config is not touched). Prints one line: bench=gateway jobs=N seconds=S \
-            jobs_per_s=R peak_rss_mb=M
+            jobs_per_s=R \
+            peak_rss_mb=M cpu_us_per_job=C pg_cpu_us_per_job=P (CPU time per job over the drain: this process — \
+            worker and mock — and the PostgreSQL backends of this database, when the server runs on this machine)
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
@@ -67,9 +69,13 @@ enum BenchGatewayCommand: Command {
 
         let worker = try BenchLLMWorker(client: client, configuration: configuration, config: config,
                                         listenerConfiguration: database)
+        let pgBefore = try await BenchCPU.backendMicroseconds(client)
+        let cpuBefore = BenchCPU.processMicroseconds()
         let start = DispatchTime.now().uptimeNanoseconds
         await worker.runtime.run()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpuUsed = BenchCPU.processMicroseconds() - cpuBefore
+        let pgUsed = try await BenchCPU.backendMicroseconds(client).map { $0 - (pgBefore ?? 0) }
         await worker.stopExecutor()
         await mock.shutdown()
 
@@ -82,8 +88,9 @@ enum BenchGatewayCommand: Command {
         let usage = rows.first?.int("usage") ?? 0
         guard succeeded == count else { throw CommandFailure("only \(succeeded) of \(count) jobs succeeded") }
         print(String(
-            format: "bench=%@ jobs=%d concurrency=%d latency_ms=%d seconds=%.2f jobs_per_s=%.0f usage_rows=%d peak_rss_mb=%.0f",
-            name, count, concurrency, latencyMs, seconds, Double(count) / seconds, usage, peakRSSMegabytes()))
+            format: "bench=%@ jobs=%d concurrency=%d latency_ms=%d seconds=%.2f jobs_per_s=%.0f usage_rows=%d peak_rss_mb=%.0f cpu_us_per_job=%.0f",
+            name, count, concurrency, latencyMs, seconds, Double(count) / seconds, usage, peakRSSMegabytes(),
+            Double(cpuUsed) / Double(count)) + (pgUsed.map { String(format: " pg_cpu_us_per_job=%.0f", Double($0) / Double(count)) } ?? ""))
         return 0
     }
 

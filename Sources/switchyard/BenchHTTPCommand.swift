@@ -40,9 +40,9 @@ enum BenchHTTPCommand: Command {
         let request = Array("GET /bench HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
         let load = BenchLoadGenerator(port: port, connections: connections, threads: threads) { _, _ in request }
         _ = await load.run(seconds: 0.3)
-        let cpuBefore = cpuMicroseconds()
+        let cpuBefore = BenchCPU.processMicroseconds()
         let result = await load.run(seconds: seconds)
-        let cpuUsed = cpuMicroseconds() - cpuBefore
+        let cpuUsed = BenchCPU.processMicroseconds() - cpuBefore
         await server.shutdown(graceMs: 1_000)
         guard result.failures == 0 else {
             printError("bench http: \(result.failures) connection(s) failed")
@@ -57,12 +57,6 @@ enum BenchHTTPCommand: Command {
     }
 
     /// User + system CPU time of the whole process (server and load generator together).
-    static func cpuMicroseconds() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec
-    }
-
     static func format(_ value: Double, _ digits: Int) -> String {
         String(format: "%.\(digits)f", value)
     }

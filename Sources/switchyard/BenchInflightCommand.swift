@@ -8,7 +8,7 @@ enum BenchInflightCommand: Command {
             .value("--concurrency", "N", "Worker slots, i.e. calls in flight (default 2000)"),
             .flag("--no-cache", "Skip the cache lookup and write"),
         ],
-        discussion: "Same pipeline as 'bench gateway'. Prints one line: bench=inflight jobs=N ... jobs_per_s=R peak_rss_mb=M")
+        discussion: "Same pipeline as 'bench gateway'. Prints one line: bench=inflight jobs=N ... jobs_per_s=R peak_rss_mb=M cpu_us_per_job=C pg_cpu_us_per_job=P")
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         try await BenchGatewayCommand.runBench(
