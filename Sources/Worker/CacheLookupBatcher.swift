@@ -34,60 +34,24 @@ final class CacheLookupBatcher: Sendable {
     /// ON CONFLICT (the later one sees the marker and waits, as across workers).
     static let maxBatchesInFlight = 2
 
-    /// The claim of single-flight markers for the (distinct) keys of `source`: a new row, or one
-    /// whose marker went stale or whose answer expired, becomes `pending`; returns the keys taken.
-    private static func claim(from source: String, pendingMs: String) -> String {
-        """
-        INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-            SELECT key, model, 'pending', now() + \(pendingMs) * interval '1 millisecond', now(), now() + \(pendingMs) * interval '1 millisecond'
-            FROM \(source) ORDER BY key
-            ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
-                expires_at = EXCLUDED.expires_at
-            WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
-            RETURNING c.key
-        """
-    }
-
     // Both lookups commit without waiting for the WAL flush (`set_config(..., true)` is SET LOCAL
     // for the statement's own transaction): a pending marker only keeps identical calls from
     // running twice, so losing one in a database crash costs at most a duplicate provider call,
     // while waiting for the flush would put an fsync before every provider call.
+    // The statements themselves are functions (migration 0010), so that their plans read the
+    // cache by primary key however small the cache was when the plan was made.
 
-    // $1..$4: one row per (group, key). `seen` finds groups with a fresh answer or a live pending
-    // marker under any key; the primary keys of the other groups are claimed, distinct and sorted
-    // (ON CONFLICT may touch a row once per statement, and one lock order between workers).
+    /// Lookups of several keys each. $1..$4: one row per (group, key); $5: the marker's life in ms.
     static let lookupSQL = """
-        WITH input AS (
-            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::boolean[]) AS i(grp, key, model, claims)
-        ), seen AS (
-            SELECT i.grp FROM input i JOIN switchyard.cache c ON c.key = i.key
-            WHERE (c.state = 'ready' AND c.expires_at > now()) OR (c.state = 'pending' AND c.pending_until >= now())
-            GROUP BY i.grp
-        ), wanted AS (
-            SELECT DISTINCT ON (i.key) i.key, i.model FROM input i
-            WHERE i.claims AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.grp = i.grp)
-            ORDER BY i.key
-        ), taken AS (\(claim(from: "wanted", pendingMs: "$5")))
-        SELECT k.key, t.key IS NOT NULL AS claimed,
-               CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
-               c.model, set_config('synchronous_commit', 'off', true) AS relaxed
-        FROM (SELECT DISTINCT key FROM input) k
-        LEFT JOIN taken t ON t.key = k.key
-        LEFT JOIN switchyard.cache c ON c.key = k.key AND t.key IS NULL
+        SELECT l.key, l.claimed, l.response, l.model, set_config('synchronous_commit', 'off', true) AS relaxed
+        FROM switchyard.cache_lookup_groups($1::int[], $2::text[], $3::text[], $4::boolean[], $5) AS l
         """
 
-    // The common case, every lookup of the batch one key (single-deployment routes): no group to
-    // check, the claim's ON CONFLICT condition decides. $1, $2: distinct keys and their models.
+    /// The common case, every lookup of the batch one key (single-deployment routes). $1, $2:
+    /// distinct keys and their models; $3: the marker's life in ms.
     static let singleKeyLookupSQL = """
-        WITH input AS (
-            SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, model)
-        ), taken AS (\(claim(from: "input", pendingMs: "$3")))
-        SELECT i.key, t.key IS NOT NULL AS claimed,
-               CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END AS response,
-               c.model, set_config('synchronous_commit', 'off', true) AS relaxed
-        FROM input i
-        LEFT JOIN taken t ON t.key = i.key
-        LEFT JOIN switchyard.cache c ON c.key = i.key AND t.key IS NULL
+        SELECT l.key, l.claimed, l.response, l.model, set_config('synchronous_commit', 'off', true) AS relaxed
+        FROM switchyard.cache_lookup($1::text[], $2::text[], $3) AS l
         """
 
     private let client: PostgresClient

@@ -1,0 +1,62 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+@testable import Worker
+
+/// A worker that started on a small cache must not keep reading the whole cache on every lookup
+/// once the cache has grown. The case that went wrong: the prepared lookup's cached generic plan,
+/// made while the cache was nearly empty, was a hash join over a sequential scan of the cache.
+@Suite struct CacheLookupPlanTests {
+    /// Sequential scans of `switchyard.cache` counted so far; flushes this session's statistics first
+    /// (one connection, so the lookups above ran in this session too).
+    private func cacheSeqScans(_ client: PostgresClient) async throws -> Int {
+        try await client.query("SELECT pg_stat_force_next_flush()")
+        try await client.query("SELECT 1")  // the flush happens when the backend goes idle
+        try await client.query("SELECT pg_stat_clear_snapshot()")
+        return try await client.query(
+            "SELECT seq_scan FROM pg_stat_user_tables WHERE schemaname = 'switchyard' AND relname = 'cache'")[0].int("seq_scan") ?? -1
+    }
+
+    @Test func lookupsPreparedOnASmallCacheReadItByKeyOnceItHasGrown() async throws {
+        let url = try await TestDatabase.create("CacheLookupPlanTests")
+        let client = TestDatabase.client(url, maxConnections: 1)
+        defer { client.shutdown() }
+        func single(_ keys: [String]) async throws -> PostgresResult {
+            try await client.query(CacheLookupBatcher.singleKeyLookupSQL, [keys, keys.map { _ in "m" }, 60_000])
+        }
+        func groups(_ keys: [String]) async throws -> PostgresResult {
+            try await client.query(CacheLookupBatcher.lookupSQL, [
+                keys.indices.map { Int32($0 / 2) }, keys, keys.map { _ in "m" }, keys.indices.map { $0 % 2 == 0 }, 60_000,
+            ])
+        }
+        // Ten runs each while the cache holds a few markers: past the five custom plans, so the
+        // connection now has whatever plan PostgreSQL caches for the rest of its life.
+        for round in 0..<10 {
+            _ = try await single(["s\(round)a", "s\(round)b"])
+            _ = try await groups(["g\(round)a", "g\(round)b", "g\(round)c", "g\(round)d"])
+        }
+        try await client.query("""
+            INSERT INTO switchyard.cache (key, model, response, state, created_at, expires_at)
+            SELECT 'k' || n, 'm', '{"n": 1}', 'ready', now(), now() + interval '1 hour' FROM generate_series(1, 5000) AS n
+            """)
+        let before = try await cacheSeqScans(client)
+
+        let hit = try await single(["k42", "new-single"])
+        let grouped = try await groups(["new-group", "k4242", "k7", "other"])
+        #expect(try await cacheSeqScans(client) == before, "a lookup read the cache sequentially")
+
+        // And they still answer: a fresh answer is found, a new key is claimed.
+        let singleRows = Dictionary(uniqueKeysWithValues: hit.map { ($0.string("key") ?? "", $0) })
+        #expect(singleRows["k42"]?.string("response") == #"{"n": 1}"#)
+        #expect(singleRows["k42"]?.bool("claimed") == false)
+        #expect(singleRows["new-single"]?.bool("claimed") == true)
+        let groupRows = Dictionary(uniqueKeysWithValues: grouped.map { ($0.string("key") ?? "", $0) })
+        // Group 0 (new-group, k4242) has an answer under its second key: nothing claimed, the answer
+        // is returned. Group 1 (k7, other): k7 answers it.
+        #expect(groupRows["new-group"]?.bool("claimed") == false)
+        #expect(groupRows["k4242"]?.string("response") == #"{"n": 1}"#)
+        #expect(groupRows["k7"]?.string("response") == #"{"n": 1}"#)
+        #expect(groupRows["other"]?.bool("claimed") == false)
+    }
+}
