@@ -1,8 +1,8 @@
 import Postgres
 
 extension JobQueue {
-    // `id = ANY (ARRAY (...))` keeps the plan an index scan on the primary key even when the
-    // driver's prepared statement switches to a generic plan (a join there became a seq scan).
+    // The claims are functions (migration 0011) whose plans read `jobs` through an index however
+    // small the table was when the plan was made.
     //
     // The claim commits without waiting for its WAL flush (`synchronous_commit = off` for this
     // transaction only): a claim lost in a server crash leaves the job `queued`, which is what the
@@ -13,26 +13,11 @@ extension JobQueue {
     // worker's writes match the worker id too (`complete`/`heartbeat` with `workerID`): the worker
     // that lost it cannot write over the new claim. What a crash can cost is a second execution
     // (as when a worker dies), never a job. This takes an fsync off every pickup and drain claim.
-    static let claimSQL = claimSQL(selecting: "state = 'queued'")
-
-    /// The claim statement over the queued jobs `condition` selects (with `$1` the queue, `$2` the
-    /// limit, `$3` the lease, `$4` the worker id).
-    static func claimSQL(selecting condition: String) -> String {
+    // (The scalar subquery is evaluated once, with the first row, after the function ran.)
+    static let claimSQL = """
+        SELECT c.*, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
+        FROM switchyard.claim_jobs($1, $2, $3, $4) AS c
         """
-        UPDATE switchyard.jobs j
-        SET state = 'running', attempt = j.attempt + 1, worker_id = $4, attempted_at = now(),
-            lease_expires_at = now() + $3 * interval '1 millisecond'
-        WHERE j.id = ANY (ARRAY (
-            SELECT id FROM switchyard.jobs
-            WHERE \(condition) AND queue = $1 AND run_at <= now()
-            ORDER BY priority DESC, run_at, id
-            LIMIT $2
-            FOR UPDATE SKIP LOCKED))
-          AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
-        RETURNING j.id, j.attempt, j.max_attempts, j.snoozes, j.route, j.request, j.options,
-                  (extract(epoch FROM j.deadline) * 1000)::bigint
-        """
-    }
 
     /// Claims up to `limit` runnable jobs of `queue` (highest priority first, then oldest `run_at`)
     /// with `FOR UPDATE SKIP LOCKED`: each becomes `running` with `attempt + 1` and a lease.
@@ -57,10 +42,12 @@ extension JobQueue {
 }
 
 extension JobQueue {
-    // The jobs named, if still queued and runnable in `queue`, in claim order. Found by primary key:
-    // `state = (SELECT 'queued')` keeps the planner off the claim index (see completeSQL), whose
-    // dead entries are what this claim exists to skip. Commits asynchronously like `claimSQL`.
-    static let claimIDsSQL = claimSQL(selecting: "id = ANY ($5::bigint[]) AND state = (SELECT 'queued'::text)")
+    // The jobs named, if still queued and runnable in `queue`, in claim order, found by primary key
+    // (see migration 0011). Commits asynchronously like `claimSQL`.
+    static let claimIDsSQL = """
+        SELECT c.*, (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
+        FROM switchyard.claim_jobs_by_id($1, $2, $3, $4, $5::bigint[]) AS c
+        """
 
     /// Claims those of `ids` that are still queued and runnable in `queue` (at most `limit`), like
     /// ``claim(queue:limit:leaseMs:workerID:)`` but by primary key: what a worker with no backlog

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Reads an `EXPLAIN (FORMAT JSON)` text, for tests that pin a statement's plan.
 public enum ExplainPlan {
@@ -18,5 +19,19 @@ public enum ExplainPlan {
     /// The nodes that read `table` (scans, not the node that modifies it).
     public static func scans(of table: String, in plan: String) -> [[String: Any]] {
         nodes(in: plan).filter { $0["Relation Name"] as? String == table && $0["Node Type"] as? String != "ModifyTable" }
+    }
+}
+
+extension ExplainPlan {
+    /// Sequential scans of `switchyard.<table>` counted so far. Flushes this session's statistics
+    /// first, so give the client one connection: the statements being checked then ran in this
+    /// session too.
+    public static func sequentialScans(of table: String, on client: PostgresClient) async throws -> Int {
+        try await client.query("SELECT pg_stat_force_next_flush()")
+        try await client.query("SELECT 1")  // the flush happens when the backend goes idle
+        try await client.query("SELECT pg_stat_clear_snapshot()")
+        return try await client.query(
+            "SELECT seq_scan FROM pg_stat_user_tables WHERE schemaname = 'switchyard' AND relname = $1",
+            [table])[0].int("seq_scan") ?? -1
     }
 }

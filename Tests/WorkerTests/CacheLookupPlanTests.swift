@@ -8,16 +8,6 @@ import Testing
 /// once the cache has grown. The case that went wrong: the prepared lookup's cached generic plan,
 /// made while the cache was nearly empty, was a hash join over a sequential scan of the cache.
 @Suite struct CacheLookupPlanTests {
-    /// Sequential scans of `switchyard.cache` counted so far; flushes this session's statistics first
-    /// (one connection, so the lookups above ran in this session too).
-    private func cacheSeqScans(_ client: PostgresClient) async throws -> Int {
-        try await client.query("SELECT pg_stat_force_next_flush()")
-        try await client.query("SELECT 1")  // the flush happens when the backend goes idle
-        try await client.query("SELECT pg_stat_clear_snapshot()")
-        return try await client.query(
-            "SELECT seq_scan FROM pg_stat_user_tables WHERE schemaname = 'switchyard' AND relname = 'cache'")[0].int("seq_scan") ?? -1
-    }
-
     @Test func lookupsPreparedOnASmallCacheReadItByKeyOnceItHasGrown() async throws {
         let url = try await TestDatabase.create("CacheLookupPlanTests")
         let client = TestDatabase.client(url, maxConnections: 1)
@@ -40,11 +30,11 @@ import Testing
             INSERT INTO switchyard.cache (key, model, response, state, created_at, expires_at)
             SELECT 'k' || n, 'm', '{"n": 1}', 'ready', now(), now() + interval '1 hour' FROM generate_series(1, 5000) AS n
             """)
-        let before = try await cacheSeqScans(client)
+        let before = try await ExplainPlan.sequentialScans(of: "cache", on: client)
 
         let hit = try await single(["k42", "new-single"])
         let grouped = try await groups(["new-group", "k4242", "k7", "other"])
-        #expect(try await cacheSeqScans(client) == before, "a lookup read the cache sequentially")
+        #expect(try await ExplainPlan.sequentialScans(of: "cache", on: client) == before, "a lookup read the cache sequentially")
 
         // And they still answer: a fresh answer is found, a new key is claimed.
         let singleRows = Dictionary(uniqueKeysWithValues: hit.map { ($0.string("key") ?? "", $0) })
