@@ -10,14 +10,34 @@
 -- the only plan left reads the cache by primary key, one probe per key, however the table's size
 -- was estimated; PL/pgSQL still caches that plan per connection.
 --
--- Both claim the single-flight marker the same way: a new row, or one whose marker went stale or
--- whose answer expired, becomes 'pending'; keys are claimed in key order (ON CONFLICT may touch a
--- row once per statement, and one lock order between workers). The statements are those the
--- worker sent before (CacheLookupBatcher), moved here unchanged.
+-- Both claim the single-flight markers through `cache_claim`. The statements are those the worker
+-- sent before (CacheLookupBatcher), moved here.
+
+-- The single-flight markers for p_keys (distinct; p_models the models they belong to): a new row,
+-- or one whose marker went stale or whose answer expired, becomes 'pending' until p_pending_ms from
+-- now. Returns the keys taken. Claimed in key order: one lock order between workers.
+CREATE FUNCTION switchyard.cache_claim(p_keys text[], p_models text[], p_pending_ms integer)
+RETURNS TABLE (key text)
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
+    SELECT i.key, i.model, 'pending', now() + p_pending_ms * interval '1 millisecond', now(),
+           now() + p_pending_ms * interval '1 millisecond'
+    FROM unnest(p_keys, p_models) AS i(key, model) ORDER BY i.key
+    ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
+        expires_at = EXCLUDED.expires_at
+    WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
+    RETURNING c.key;
+END
+$$;
 
 -- Every lookup of the batch one key (single-deployment routes): the claim's ON CONFLICT condition
 -- decides. One row per (distinct) key: claimed by this call, or the fresh answer found, or neither
--- (someone else's live marker).
+-- (someone else's live marker). The final read of the cache does not see the markers just taken
+-- (a statement sees the cache as it was when it began) and skips their keys anyway.
 CREATE FUNCTION switchyard.cache_lookup(p_keys text[], p_models text[], p_pending_ms integer)
 RETURNS TABLE (key text, claimed boolean, response text, model text)
 LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off
@@ -25,21 +45,13 @@ AS $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY
-    WITH input AS (
-        SELECT * FROM unnest(p_keys, p_models) AS i(key, model)
-    ), taken AS (
-        INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-        SELECT i.key, i.model, 'pending', now() + p_pending_ms * interval '1 millisecond', now(),
-               now() + p_pending_ms * interval '1 millisecond'
-        FROM input i ORDER BY i.key
-        ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
-            expires_at = EXCLUDED.expires_at
-        WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
-        RETURNING c.key)
+    WITH taken AS (
+        SELECT t.key FROM switchyard.cache_claim(p_keys, p_models, p_pending_ms) AS t
+    )
     SELECT i.key, t.key IS NOT NULL,
            CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END,
            c.model
-    FROM input i
+    FROM unnest(p_keys) AS i(key)
     LEFT JOIN taken t ON t.key = i.key
     LEFT JOIN switchyard.cache c ON c.key = i.key AND t.key IS NULL;
 END
@@ -67,14 +79,10 @@ BEGIN
         WHERE i.claims AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.grp = i.grp)
         ORDER BY i.key
     ), taken AS (
-        INSERT INTO switchyard.cache AS c (key, model, state, pending_until, created_at, expires_at)
-        SELECT w.key, w.model, 'pending', now() + p_pending_ms * interval '1 millisecond', now(),
-               now() + p_pending_ms * interval '1 millisecond'
-        FROM wanted w ORDER BY w.key
-        ON CONFLICT (key) DO UPDATE SET state = 'pending', response = NULL, pending_until = EXCLUDED.pending_until,
-            expires_at = EXCLUDED.expires_at
-        WHERE (c.state = 'pending' AND c.pending_until < now()) OR (c.state = 'ready' AND c.expires_at <= now())
-        RETURNING c.key)
+        SELECT t.key FROM switchyard.cache_claim(
+            ARRAY (SELECT w.key FROM wanted w ORDER BY w.key), ARRAY (SELECT w.model FROM wanted w ORDER BY w.key),
+            p_pending_ms) AS t
+    )
     SELECT k.key, t.key IS NOT NULL,
            CASE WHEN t.key IS NULL AND c.state = 'ready' AND c.expires_at > now() THEN c.response::text END,
            c.model
