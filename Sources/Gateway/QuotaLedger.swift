@@ -104,48 +104,60 @@ public struct QuotaLedger: Sendable {
     /// - Returns: how many jobs were settled.
     @discardableResult
     public func settle(limit: Int = 10_000, waitForOthers: Bool = false) async throws -> Int {
-        try await client.transaction { connection -> Int in
-            if waitForOthers {
-                try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.settleLockKey])
-            } else {
-                let locked = try connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.settleLockKey])
-                guard locked.first?.bool("locked") == true else { return 0 }
-            }
-            let rows = try connection.query(
-                """
-                WITH picked AS (
-                    SELECT r.job_id
-                    FROM switchyard.quota_reservations r
-                    JOIN switchyard.jobs j ON j.id = r.job_id
-                    WHERE j.state IN ('succeeded', 'failed', 'cancelled')
-                    LIMIT $1
-                ), done AS (
-                    DELETE FROM switchyard.quota_reservations r USING picked p
-                    WHERE r.job_id = p.job_id
-                    RETURNING r.job_id, r.client_id, r.window_start, r.tokens
-                ), per_window AS (
-                    SELECT d.client_id, d.window_start, sum(d.tokens) AS estimate, count(*) AS jobs,
-                           coalesce(sum(l.tokens), 0) AS used
-                    FROM done d
-                    LEFT JOIN LATERAL (
-                        SELECT sum(a.prompt_tokens + a.completion_tokens) AS tokens
-                        FROM switchyard.attempts a
-                        WHERE a.job_id = d.job_id AND a.outcome <> 'cache_hit'
-                    ) l ON true
-                    GROUP BY d.client_id, d.window_start
-                ), updated AS (
-                    UPDATE switchyard.client_usage u
-                    SET reserved_tokens = u.reserved_tokens - w.estimate,
-                        used_tokens = u.used_tokens + w.used,
-                        settled_jobs = u.settled_jobs + w.jobs
-                    FROM per_window w
-                    WHERE u.client_id = w.client_id AND u.window_start = w.window_start
-                    RETURNING 1
-                )
-                SELECT (SELECT count(*) FROM done) AS settled, (SELECT count(*) FROM updated) AS windows
-                """, [limit])
-            return rows.first?.int("settled") ?? 0
+        try await client.withConnection { connection in
+            try connection.transaction(prelude: Self.indexOnlyPlans, { connection in
+                try Self.settle(limit: limit, waitForOthers: waitForOthers, on: connection)
+            }, epilogue: nil)
         }
+    }
+
+    /// Sent with the settlement's BEGIN: its statement is prepared, and a generic plan made while
+    /// `jobs` and `attempts` were small read them whole (a hash join over a sequential scan of
+    /// `jobs`) on every settlement after they had grown. With sequential and bitmap scans off, the
+    /// plan reads the reservations and looks each job and its usage rows up by index.
+    static let indexOnlyPlans = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
+
+    private static func settle(limit: Int, waitForOthers: Bool, on connection: PostgresConnection) throws -> Int {
+        if waitForOthers {
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.settleLockKey])
+        } else {
+            let locked = try connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.settleLockKey])
+            guard locked.first?.bool("locked") == true else { return 0 }
+        }
+        let rows = try connection.query(
+            """
+            WITH picked AS (
+                SELECT r.job_id
+                FROM switchyard.quota_reservations r
+                JOIN switchyard.jobs j ON j.id = r.job_id
+                WHERE j.state IN ('succeeded', 'failed', 'cancelled')
+                LIMIT $1
+            ), done AS (
+                DELETE FROM switchyard.quota_reservations r USING picked p
+                WHERE r.job_id = p.job_id
+                RETURNING r.job_id, r.client_id, r.window_start, r.tokens
+            ), per_window AS (
+                SELECT d.client_id, d.window_start, sum(d.tokens) AS estimate, count(*) AS jobs,
+                       coalesce(sum(l.tokens), 0) AS used
+                FROM done d
+                LEFT JOIN LATERAL (
+                    SELECT sum(a.prompt_tokens + a.completion_tokens) AS tokens
+                    FROM switchyard.attempts a
+                    WHERE a.job_id = d.job_id AND a.outcome <> 'cache_hit'
+                ) l ON true
+                GROUP BY d.client_id, d.window_start
+            ), updated AS (
+                UPDATE switchyard.client_usage u
+                SET reserved_tokens = u.reserved_tokens - w.estimate,
+                    used_tokens = u.used_tokens + w.used,
+                    settled_jobs = u.settled_jobs + w.jobs
+                FROM per_window w
+                WHERE u.client_id = w.client_id AND u.window_start = w.window_start
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM done) AS settled, (SELECT count(*) FROM updated) AS windows
+            """, [limit])
+        return rows.first?.int("settled") ?? 0
     }
 
     /// Removes windows and reservations older than two days: they count against no window any more.
