@@ -21,9 +21,9 @@ enum BenchGatewayCommand: Command {
             Each job: claim → route → cache miss (unique prompts) → real HTTP call to the mock provider → \
             result + usage row. Uses queue 'bench' (old jobs deleted first) and a config held in memory \
             (the stored config is not touched). Prints one line: bench=gateway jobs=N seconds=S \
-            jobs_per_s=R \
-            peak_rss_mb=M cpu_us_per_job=C pg_cpu_us_per_job=P (CPU time per job over the drain: this process — \
-            worker and mock — and the PostgreSQL backends of this database, when the server runs on this machine)
+            jobs_per_s=R peak_rss_mb=M cpu_us_per_job=C pg_cpu_us_per_job=P (CPU time per job over the \
+            drain: this process — worker and mock — and the PostgreSQL backends of this database, when the \
+            server runs on this machine)
             """)
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {

@@ -56,7 +56,6 @@ enum BenchHTTPCommand: Command {
         return 0
     }
 
-    /// User + system CPU time of the whole process (server and load generator together).
     static func format(_ value: Double, _ digits: Int) -> String {
         String(format: "%.\(digits)f", value)
     }

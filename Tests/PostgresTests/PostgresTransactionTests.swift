@@ -109,21 +109,10 @@ struct PostgresTransactionTests {
     }
 }
 
-@Suite("Transactions with a prelude and an epilogue")
-struct PostgresTransactionPreludeTests {
-    struct Boom: Error {}
-
-    static let database = Task { try await TestDatabase.create("PostgresTransactionPreludeTests") }
-    let client: PostgresClient
-
-    init() async throws {
-        client = TestDatabase.client(try await Self.database.value, maxConnections: 1)
-    }
-
-    private func makeTable(_ name: String) async throws {
-        try await client.execute(unsafeSQL: "CREATE TABLE \(name) (id int PRIMARY KEY, note text)")
-    }
-
+/// Transactions with a prelude (sent with BEGIN) and an epilogue (sent with COMMIT). The
+/// connection's state is read inside the same `withConnection`: once it returns, the pool rolls
+/// back whatever was left open.
+extension PostgresTransactionTests {
     private func notes(_ table: String) async throws -> [String] {
         try await client.query("SELECT note FROM \(table) ORDER BY id").compactMap { $0.string("note") }
     }
@@ -148,16 +137,17 @@ struct PostgresTransactionPreludeTests {
 
     @Test func failingEpilogueLeavesTheCommitAndTheConnectionIntact() async throws {
         try await makeTable("epilogue_fails")
-        let value = try await client.withConnection { connection in
-            try connection.transaction(prelude: nil, { connection in
+        let (value, leftOpen, next) = try await client.withConnection { connection in
+            let value = try connection.transaction(prelude: nil, { connection in
                 try connection.query("INSERT INTO epilogue_fails VALUES (1, 'kept')")
                 return 7
             }, epilogue: { _ in "SELECT 1/0; INSERT INTO epilogue_fails VALUES (2, 'never')" })
+            return (value, connection.isInTransaction, try connection.query("SELECT 41 + 1 AS n")[0].int("n"))
         }
         #expect(value == 7)
+        #expect(!leftOpen)
+        #expect(next == 42)
         #expect(try await notes("epilogue_fails") == ["kept"])
-        let inTransaction = try await client.withConnection { $0.isInTransaction }
-        #expect(!inTransaction)
     }
 
     @Test func abortedTransactionThrowsAtCommitAndSkipsTheEpilogue() async throws {
@@ -174,19 +164,21 @@ struct PostgresTransactionPreludeTests {
         #expect(try await notes("aborted").isEmpty)
     }
 
-    @Test func failingPreludeRunsNothing() async throws {
+    @Test func failingPreludeRunsNothingAndLeavesNoTransactionOpen() async throws {
         try await makeTable("prelude_fails")
-        let error = try #require(await #expect(throws: PostgresError.self) {
-            try await client.withConnection { connection in
-                try connection.transaction(prelude: "SET LOCAL no_such_setting = 1", { connection in
+        let (sqlState, leftOpen) = try await client.withConnection { connection -> (String?, Bool) in
+            do {
+                _ = try connection.transaction(prelude: "SET LOCAL no_such_setting = 1", { connection in
                     try connection.query("INSERT INTO prelude_fails VALUES (1, 'body')")
                 }, epilogue: { _ in "INSERT INTO prelude_fails VALUES (2, 'epilogue')" })
+                return (nil, connection.isInTransaction)
+            } catch let error as PostgresError {
+                return (error.sqlState, connection.isInTransaction)
             }
-        })
-        #expect(error.sqlState == "42704")
+        }
+        #expect(sqlState == "42704")
+        #expect(!leftOpen)
         #expect(try await notes("prelude_fails").isEmpty)
-        let inTransaction = try await client.withConnection { $0.isInTransaction }
-        #expect(!inTransaction)
     }
 
     @Test func literalQuotesQuotes() async throws {
