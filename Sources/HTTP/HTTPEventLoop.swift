@@ -41,6 +41,8 @@ final class HTTPEventLoop {
     var shutdownDeadline: Int64?
     let readBuffer: UnsafeMutableRawBufferPointer
     var completions: [HTTPLoopMailbox.Completion] = []
+    /// Deferred responses not yet due (`HTTPResponse.deferred`).
+    var held = HTTPHeldResponses()
 
     init(
         configuration: HTTPServerConfiguration, router: HTTPRouter, mailbox: HTTPLoopMailbox,
@@ -92,6 +94,7 @@ final class HTTPEventLoop {
                 }
             }
             if wake { drainMailbox() }
+            if !held.isEmpty { releaseHeld(nowUs: Socket.monotonicUs()) }
             flushDirty()
             if now >= nextTimerCheck || (acceptPausedUntil > 0 && now >= acceptPausedUntil) { checkTimers() }
             if let shutdownDeadline {
@@ -113,8 +116,12 @@ final class HTTPEventLoop {
         var deadline = nextTimerCheck
         if acceptPausedUntil > 0 { deadline = min(deadline, acceptPausedUntil) }
         if let shutdownDeadline { deadline = min(deadline, shutdownDeadline) }
-        if deadline == .max { return -1 }
-        return Int32(clamping: max(0, deadline - Socket.monotonicMs()))
+        var timeout = deadline == .max ? Int64.max : max(0, deadline - Socket.monotonicMs())
+        if let release = held.nextReleaseUs {
+            // Rounded up: waking early would only loop once more; the release itself compares µs.
+            timeout = min(timeout, max(0, (release - Socket.monotonicUs() + 999) / 1_000))
+        }
+        return timeout == .max ? -1 : Int32(clamping: timeout)
     }
 
     private func acceptConnections() {
@@ -168,13 +175,27 @@ final class HTTPEventLoop {
 
     private func drainMailbox() {
         let shutdownGraceMs = mailbox.take(into: &completions)
+        let nowUs = completions.contains { $0.response.releaseAtUs > 0 } ? Socket.monotonicUs() : 0
         for completion in completions {
-            let tag = UInt64(completion.generation) << 32 | UInt64(UInt32(bitPattern: completion.fd))
-            guard let connection = connection(forTag: tag) else { continue }
-            complete(connection, with: completion.response)
+            if completion.response.releaseAtUs > nowUs && !isShuttingDown {
+                held.insert(completion)
+            } else {
+                deliver(completion)
+            }
         }
         completions.removeAll(keepingCapacity: true)
         if let shutdownGraceMs, shutdownDeadline == nil { beginShutdown(graceMs: shutdownGraceMs) }
+    }
+
+    /// Sends the held responses due at `nowUs` (every one when it is `.max`).
+    private func releaseHeld(nowUs: Int64) {
+        for completion in held.takeDue(nowUs: nowUs) { deliver(completion) }
+    }
+
+    private func deliver(_ completion: HTTPLoopMailbox.Completion) {
+        let tag = UInt64(completion.generation) << 32 | UInt64(UInt32(bitPattern: completion.fd))
+        guard let connection = connection(forTag: tag) else { return }
+        complete(connection, with: completion.response)
     }
 
     func setDeadline(_ connection: HTTPConnection, _ deadline: Int64) {
@@ -207,6 +228,7 @@ final class HTTPEventLoop {
     /// Stops accepting, closes idle connections and lets the others finish within `graceMs`.
     private func beginShutdown(graceMs: Int) {
         shutdownDeadline = now + Int64(max(0, graceMs))
+        releaseHeld(nowUs: .max)
         if listenFD >= 0 {
             close(listenFD)
             listenFD = -1

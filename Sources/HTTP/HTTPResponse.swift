@@ -5,6 +5,9 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// Set only on `resetConnection`.
     var resetsConnection = false
+    /// Monotonic microseconds (`CLOCK_MONOTONIC`) before which the server does not send this
+    /// response; 0 for at once. See `deferred(byMilliseconds:)`.
+    var releaseAtUs: Int64 = 0
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -27,4 +30,14 @@ public struct HTTPResponse: Sendable {
 
     /// Whether this is the `resetConnection` marker.
     public var isResetConnection: Bool { resetsConnection }
+
+    /// This response, to be sent (or, for `resetConnection`, the reset done) no earlier than
+    /// `milliseconds` from now. The server's event-loop thread holds it until then, so the handler's
+    /// task ends at once: a delay costs neither a task nor a timer on the concurrency pool, and it
+    /// is not stretched when that pool is busy. A server shutting down sends held responses at once.
+    public func deferred(byMilliseconds milliseconds: Double) -> HTTPResponse {
+        var response = self
+        response.releaseAtUs = milliseconds > 0 ? Socket.monotonicUs() + Int64((milliseconds * 1_000).rounded(.up)) : 0
+        return response
+    }
 }

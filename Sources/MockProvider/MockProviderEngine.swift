@@ -22,16 +22,9 @@ public final class MockProviderEngine: Sendable {
         case answer(MockAnswer, fault: MockFault?, latencyMs: Double, hangMs: Int, rate: MockRateLimiter.Decision, sequence: UInt64)
     }
 
-    /// Latency and hang sleeps in progress, so a shutdown can cut them short.
-    private struct Sleepers {
-        var stopping = false
-        var next: UInt64 = 0
-        var tasks: [UInt64: Task<Void, Never>] = [:]
-    }
-
     let state: Mutex<State>
     private let clock: @Sendable () -> Double
-    private let sleepers = Mutex(Sleepers())
+    private let stopping = Atomic<Bool>(false)
 
     /// - Parameter clock: Unix time in seconds; tests pass a fake one to drive rate windows.
     public init(configuration: MockProviderConfiguration, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
@@ -40,40 +33,12 @@ public final class MockProviderEngine: Sendable {
     }
 
     /// True once `beginShutdown()` was called.
-    public var isShuttingDown: Bool { sleepers.withLock { $0.stopping } }
+    public var isShuttingDown: Bool { stopping.load(ordering: .acquiring) }
 
-    /// Ends every latency sleep and hang now (hung calls then get a connection reset) and any later
-    /// one at once.
+    /// From now on, latencies and hangs are not waited for: the server sends each answer (or
+    /// reset) at once. Answers already held by the server go out when it shuts down.
     public func beginShutdown() {
-        let tasks = sleepers.withLock { sleepers in
-            sleepers.stopping = true
-            defer { sleepers.tasks = [:] }
-            return Array(sleepers.tasks.values)
-        }
-        for task in tasks { task.cancel() }
-    }
-
-    /// Sleeps `milliseconds` without holding a thread; returns early on shutdown or when the calling
-    /// task is cancelled. No polling: the sleep is a task that shutdown cancels.
-    public func sleep(milliseconds: Double) async {
-        guard milliseconds > 0 else { return }
-        let sleeper = Task<Void, Never> { try? await Task.sleep(for: .milliseconds(milliseconds)) }
-        let id: UInt64? = sleepers.withLock { sleepers in
-            guard !sleepers.stopping else { return nil }
-            sleepers.next += 1
-            sleepers.tasks[sleepers.next] = sleeper
-            return sleepers.next
-        }
-        guard let id else {
-            sleeper.cancel()
-            return
-        }
-        await withTaskCancellationHandler {
-            await sleeper.value
-        } onCancel: {
-            sleeper.cancel()
-        }
-        _ = sleepers.withLock { $0.tasks.removeValue(forKey: id) }
+        stopping.store(true, ordering: .releasing)
     }
 
     /// Decides the answer to one chat call.

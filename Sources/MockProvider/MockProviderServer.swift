@@ -50,7 +50,7 @@ public final class MockProviderServer: Sendable {
                 guard let call = makeCall(request) else {
                     return HTTPResponse.json(raw: MockErrorBody.gemini(MockFailure(.modelNotFound, model: request.pathParameters["model"] ?? "")).description, status: 404)
                 }
-                return await respond(engine.handle(call), engine: engine)
+                return respond(engine.handle(call), engine: engine)
             }
         }
         chat("POST", "/v1/chat/completions") { call(.openAI, $0) }
@@ -67,23 +67,23 @@ public final class MockProviderServer: Sendable {
             }
         }
         router.add("GET", "/v1/models") { request in
-            await respond(engine.listModels(headers: headers(request)), engine: engine)
+            respond(engine.listModels(headers: headers(request)), engine: engine)
         }
         router.add("POST", "/_mock/models/{model}/outage") { request in
-            await respond(engine.setOutage(model: request.pathParameters["model"] ?? "", body: request.body), engine: engine)
+            respond(engine.setOutage(model: request.pathParameters["model"] ?? "", body: request.body), engine: engine)
         }
         router.add("POST", "/_mock/models/{model}/profile") { request in
-            await respond(engine.setProfile(model: request.pathParameters["model"] ?? "", body: request.body), engine: engine)
+            respond(engine.setProfile(model: request.pathParameters["model"] ?? "", body: request.body), engine: engine)
         }
         router.add("GET", "/_mock/stats") { _ in
-            await respond(.json(engine.stats.json), engine: engine)
+            respond(.json(engine.stats.json), engine: engine)
         }
         router.add("GET", "/_mock/profile") { _ in
-            await respond(.json(engine.profileJSON), engine: engine)
+            respond(.json(engine.profileJSON), engine: engine)
         }
         router.add("POST", "/_mock/reset") { _ in
             engine.reset()
-            return await respond(.json(["reset": true]), engine: engine)
+            return respond(.json(["reset": true]), engine: engine)
         }
         return router
     }
@@ -98,16 +98,15 @@ public final class MockProviderServer: Sendable {
         MockCall(format: format, headers: headers(request), query: request.query, body: request.body, pathModel: pathModel)
     }
 
-    /// Sleeps the decided latency without holding a thread, then turns the decision into a response.
-    static func respond(_ decision: MockDecision, engine: MockProviderEngine) async -> HTTPResponse {
-        if decision.delayMs > 0 {
-            await engine.sleep(milliseconds: decision.delayMs)
+    /// Turns the decision into a response that the server's event loop holds for the decided latency
+    /// (`HTTPResponse.deferred`): no task waits on the concurrency pool, so a busy pool (the benches
+    /// run the worker in the same process) does not make the answers late. Once shutdown has begun,
+    /// the response goes at once.
+    static func respond(_ decision: MockDecision, engine: MockProviderEngine) -> HTTPResponse {
+        let response = switch decision.reply {
+        case .reset: HTTPResponse.resetConnection
+        case .respond(let status, let headers, let body): HTTPResponse(status: status, headers: HTTPHeaders(headers), body: body)
         }
-        switch decision.reply {
-        case .reset:
-            return HTTPResponse.resetConnection
-        case .respond(let status, let headers, let body):
-            return HTTPResponse(status: status, headers: HTTPHeaders(headers), body: body)
-        }
+        return decision.delayMs > 0 && !engine.isShuttingDown ? response.deferred(byMilliseconds: decision.delayMs) : response
     }
 }

@@ -149,16 +149,4 @@ struct MockProviderEngineTests {
         #expect(list.bodyJSON?["object"] == "list")
         #expect(list.bodyJSON?["data"]?.arrayValue?.count == 6)
     }
-
-    @Test func shutdownEndsSleepsAndLaterOnesReturnAtOnce() async {
-        let engine = MockProviderEngine(configuration: MockProviderConfiguration())
-        let clock = ContinuousClock()
-        let start = clock.now
-        let sleeper = Task { await engine.sleep(milliseconds: 60_000) }
-        try? await Task.sleep(for: .milliseconds(50))
-        engine.beginShutdown()
-        await sleeper.value
-        await engine.sleep(milliseconds: 60_000)
-        #expect(clock.now - start < .seconds(30), "the 60 s sleeps ended at shutdown")
-    }
 }
