@@ -112,10 +112,15 @@ public struct QuotaLedger: Sendable {
     }
 
     /// Sent with the settlement's BEGIN: its statement is prepared, and a generic plan made while
-    /// `jobs` and `attempts` were small read them whole (a hash join over a sequential scan of
-    /// `jobs`) on every settlement after they had grown. With sequential and bitmap scans off, the
-    /// plan reads the reservations and looks each job and its usage rows up by index.
-    static let indexOnlyPlans = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
+    /// `jobs` and `attempts` were small read them whole on every settlement after they had grown:
+    /// first a hash join over a sequential scan of `jobs`, then, with sequential scans off, a join
+    /// driven by a full scan of a `jobs` index. The statement now looks each reservation's job up
+    /// by a subquery on its primary key (no join for the planner to turn around), and with only
+    /// nested loops and index scans left, the rest of it looks rows up by key too.
+    static let indexOnlyPlans = """
+        SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
+        SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off
+        """
 
     private static func settle(limit: Int, waitForOthers: Bool, on connection: PostgresConnection) throws -> Int {
         if waitForOthers {
@@ -129,8 +134,7 @@ public struct QuotaLedger: Sendable {
             WITH picked AS (
                 SELECT r.job_id
                 FROM switchyard.quota_reservations r
-                JOIN switchyard.jobs j ON j.id = r.job_id
-                WHERE j.state IN ('succeeded', 'failed', 'cancelled')
+                WHERE (SELECT j.state FROM switchyard.jobs j WHERE j.id = r.job_id) IN ('succeeded', 'failed', 'cancelled')
                 LIMIT $1
             ), done AS (
                 DELETE FROM switchyard.quota_reservations r USING picked p

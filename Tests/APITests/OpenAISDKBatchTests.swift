@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 /// The official `openai` Python SDK (pinned in Python/requirements.txt) through the Batch API:
-/// files.create → batches.create → poll → files.content, with an echo worker and a batch service.
+/// files.create → batches.create → poll → files.content, with an echo worker and a batch service;
+/// then, with no worker left to finish it first, a batch cancelled.
 @Suite struct OpenAISDKBatchTests {
     @Test func officialPythonSDKRunsABatch() async throws {
         guard let python = try await PythonTestEnvironment.python() else { return }
@@ -18,12 +19,15 @@ import Testing
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-batch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
         let script = PythonTestEnvironment.script("openai_batch_check.py")
-        let result = try await fixture.withEchoWorker {
-            try await ChildProcess.run(python, [script, "http://127.0.0.1:\(fixture.port)/v1", fixture.alice.key ?? "", workdir.path],
-                                       timeoutMs: 120_000)
+        let arguments = [script, "http://127.0.0.1:\(fixture.port)/v1", fixture.alice.key ?? "", workdir.path]
+        let run = try await fixture.withEchoWorker {
+            try await ChildProcess.run(python, arguments + ["run"], timeoutMs: 120_000)
         }
-        #expect(result.code == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        #expect(result.stdout.contains("errors ok"))
+        #expect(run.code == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+        #expect(run.stdout.contains("list ok"))
+        let cancel = try await ChildProcess.run(python, arguments + ["cancel"], timeoutMs: 120_000)
+        #expect(cancel.code == 0, "stdout: \(cancel.stdout)\nstderr: \(cancel.stderr)")
+        #expect(cancel.stdout.contains("errors ok"))
         service.stop()
         await running.value
         await fixture.shutdown()

@@ -6,7 +6,8 @@ import TestSupport
 
 /// A worker that started on a small `jobs` table must not read the whole table on every claim once
 /// it has grown. The case that went wrong: the prepared claims' cached generic plans, made while
-/// the table held a few jobs, picked and updated the jobs through sequential scans.
+/// the table held a few jobs, picked and updated the jobs through sequential scans (counted here as
+/// rows read, which also catches a join over a whole index).
 @Suite struct JobQueueClaimPlanTests {
     @Test func claimsPreparedOnASmallTableReadItByIndexOnceItHasGrown() async throws {
         let url = try await TestDatabase.create("JobQueueClaimPlanTests")
@@ -22,11 +23,13 @@ import TestSupport
             _ = try await queue.claim(queue: name, limit: 1, leaseMs: 60_000, workerID: "w")
         }
         let late = try await queue.enqueue((0..<5_000).map { _ in QueueFixture.job(queue: name) })
-        let before = try await ExplainPlan.sequentialScans(of: "jobs", on: client)
+        let before = try await ExplainPlan.rowsRead(of: "jobs", on: client)
 
         let named = try await queue.claim(ids: [late[4_000].id, early[0].id], queue: name, limit: 5, leaseMs: 60_000, workerID: "w")
         let next = try await queue.claim(queue: name, limit: 3, leaseMs: 60_000, workerID: "w")
-        #expect(try await ExplainPlan.sequentialScans(of: "jobs", on: client) == before, "a claim read jobs sequentially")
+        // Five jobs taken or looked at, each read through an index a few times: not 5,000 rows.
+        let read = try await ExplainPlan.rowsRead(of: "jobs", on: client) - before
+        #expect(read <= 50, "the two claims read \(read) rows of jobs")
 
         // And they still claim what they should: of the jobs named, the one still queued; then the
         // oldest queued jobs in order (the early claims took early[0...10]: round r claimed early[r]

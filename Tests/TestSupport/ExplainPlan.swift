@@ -23,15 +23,19 @@ public enum ExplainPlan {
 }
 
 extension ExplainPlan {
-    /// Sequential scans of `switchyard.<table>` counted so far. Flushes this session's statistics
-    /// first, so give the client one connection: the statements being checked then ran in this
-    /// session too.
-    public static func sequentialScans(of table: String, on client: PostgresClient) async throws -> Int {
+    /// Rows of `switchyard.<table>` read so far: by sequential scans (`seq_tup_read`) plus the
+    /// index entries returned by its indexes (`idx_tup_read`), so a plan that walks a whole index
+    /// (a merge or hash join fed by an index scan without a condition) counts like a sequential
+    /// scan. Flushes this session's statistics first, so give the client one connection: the
+    /// statements being checked then ran in this session too.
+    public static func rowsRead(of table: String, on client: PostgresClient) async throws -> Int {
         try await client.query("SELECT pg_stat_force_next_flush()")
         try await client.query("SELECT 1")  // the flush happens when the backend goes idle
         try await client.query("SELECT pg_stat_clear_snapshot()")
-        return try await client.query(
-            "SELECT seq_scan FROM pg_stat_user_tables WHERE schemaname = 'switchyard' AND relname = $1",
-            [table])[0].int("seq_scan") ?? -1
+        return try await client.query("""
+            SELECT (coalesce(t.seq_tup_read, 0)
+                    + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0))::bigint AS n
+            FROM pg_stat_user_tables t WHERE t.schemaname = 'switchyard' AND t.relname = $1
+            """, [table])[0].int("n") ?? -1
     }
 }

@@ -1,7 +1,9 @@
 """Runs the OpenAI Batch API flow against a running Switchyard with the official openai SDK,
 unchanged but for base_url: files.create -> batches.create -> poll -> files.content.
 
-Usage: python openai_batch_check.py BASE_URL API_KEY WORKDIR
+Usage: python openai_batch_check.py BASE_URL API_KEY WORKDIR run|cancel
+`run` (with a worker answering): files, a batch to completion, its output, the list. `cancel`
+(with no worker, so the batch cannot finish first): a batch cancelled, then the errors.
 Prints one line per check and exits non-zero on the first failure.
 """
 import json
@@ -11,7 +13,7 @@ import time
 
 import openai
 
-base_url, key, workdir = sys.argv[1], sys.argv[2], sys.argv[3]
+base_url, key, workdir, phase = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 client = openai.OpenAI(base_url=base_url, api_key=key, max_retries=0, timeout=30)
 
 path = os.path.join(workdir, "requests.jsonl")
@@ -21,6 +23,25 @@ with open(path, "w") as f:
                             "body": {"model": "echo-model", "messages": [{"role": "user", "content": f"batch hello {i}"}]}}) + "\n")
 
 uploaded = client.files.create(file=open(path, "rb"), purpose="batch")
+if phase == "cancel":
+    second = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")
+    cancelled = client.batches.cancel(second.id)
+    assert cancelled.status in ("cancelling", "cancelled"), cancelled
+    print("cancel ok")
+
+    try:
+        client.files.create(file=("notes.txt", b"just some text\n"), purpose="batch")
+        raise AssertionError("a file that is not JSONL was accepted")
+    except openai.BadRequestError as error:
+        assert "JSONL" in str(error), error
+    try:
+        client.batches.retrieve("999999")
+        raise AssertionError("an unknown batch was found")
+    except openai.NotFoundError:
+        pass
+    print("errors ok")
+    sys.exit(0)
+
 assert uploaded.object == "file" and uploaded.purpose == "batch", uploaded
 assert uploaded.filename == "requests.jsonl" and uploaded.bytes == os.path.getsize(path), uploaded
 assert client.files.retrieve(uploaded.id).id == uploaded.id
@@ -51,19 +72,4 @@ print("output ok")
 listed = client.batches.list(limit=10)
 assert batch.id in [b.id for b in listed.data], listed
 
-second = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")
-cancelled = client.batches.cancel(second.id)
-assert cancelled.status in ("cancelling", "cancelled"), cancelled
-print("list and cancel ok")
-
-try:
-    client.files.create(file=("notes.txt", b"just some text\n"), purpose="batch")
-    raise AssertionError("a file that is not JSONL was accepted")
-except openai.BadRequestError as error:
-    assert "JSONL" in str(error), error
-try:
-    client.batches.retrieve("999999")
-    raise AssertionError("an unknown batch was found")
-except openai.NotFoundError:
-    pass
-print("errors ok")
+print("list ok")
