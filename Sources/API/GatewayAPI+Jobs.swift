@@ -101,7 +101,7 @@ extension GatewayAPI {
     /// - Parameter durable: see ``JobQueue/enqueue(_:durable:)``.
     func enqueue(_ job: NewJob, durable: Bool = true) async throws(APIError) -> EnqueuedJob {
         do {
-            return try await queue.enqueue(job, durable: durable)
+            return try await enqueuer.enqueue(job, durable: durable)
         } catch {
             throw APIError.internalError(error)
         }

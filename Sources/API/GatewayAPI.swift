@@ -46,6 +46,8 @@ public final class GatewayAPI: Sendable {
 
     let client: PostgresClient
     let queue: JobQueue
+    /// Single-job submissions (`/v1/jobs`, `/v1/chat/completions`), a statement per batch.
+    let enqueuer: EnqueueBatcher
     let keys: ClientKeyStore
     let configs: GatewayConfigStore
     let waiters: JobWaiters
@@ -61,6 +63,7 @@ public final class GatewayAPI: Sendable {
                 configuration: Configuration = Configuration(), logger: JSONLogger = .disabled) {
         self.client = client
         queue = JobQueue(client: client)
+        enqueuer = EnqueueBatcher(queue: queue)
         keys = ClientKeyStore(client: client)
         configs = GatewayConfigStore(client: client)
         waiters = JobWaiters(queue: queue, listenerConfiguration: listenerConfiguration)

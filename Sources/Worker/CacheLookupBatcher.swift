@@ -1,29 +1,22 @@
 import Postgres
-import Synchronization
 
-/// Gathers concurrent cache lookups into one statement: while a batch is in the database, new
-/// lookups wait and go together in the next one. No timer and no task per lookup: one task per
-/// batch, at most `maxBatchesInFlight` batches at a time.
+/// Gathers concurrent cache lookups into one statement (a `RequestBatcher`): while a batch is in
+/// the database, new lookups wait and go together in the next one, at most `maxBatchesInFlight`
+/// batches at a time.
 ///
 /// A lookup is a group of keys, one per model the route could answer with, the chosen model's
 /// first (its *primary* key). Any fresh answer under any of them is a hit (the earliest in the
 /// group wins); otherwise, when no key of the group is pending elsewhere, the primary key gets the
 /// single-flight marker.
 final class CacheLookupBatcher: Sendable {
-    private struct Waiter {
+    private struct Request: Sendable {
         var keys: [String]
         var models: [String]
         var pendingMs: Int
         /// Takes the single-flight marker when nothing is found (false: only looks).
         var claims: Bool
-        /// Shares a key with an earlier waiter of the same batch: never claims, waits for that one.
+        /// Shares a key with an earlier request of the same batch: never claims, waits for that one.
         var follows = false
-        var continuation: CheckedContinuation<ResponseCache.Lookup?, Never>
-    }
-
-    private struct State {
-        var waiting: [Waiter] = []
-        var flushers = 0
     }
 
     /// Batches in the database at once. With one, a lookup that arrives while a batch is out waits
@@ -54,11 +47,12 @@ final class CacheLookupBatcher: Sendable {
         FROM switchyard.cache_lookup($1::text[], $2::text[], $3) AS l
         """
 
-    private let client: PostgresClient
-    private let state = Mutex(State())
+    private let batcher: RequestBatcher<Request, ResponseCache.Lookup?>
 
     init(client: PostgresClient) {
-        self.client = client
+        batcher = RequestBatcher(maxBatchesInFlight: Self.maxBatchesInFlight) { requests in
+            await Self.flush(requests, client: client)
+        }
     }
 
     /// Looks up the answers stored under `keys` (one per model in `models`, the primary first).
@@ -69,34 +63,12 @@ final class CacheLookupBatcher: Sendable {
     ///   does, or nothing was found and `claim` was false); nil when the database failed.
     func lookup(keys: [String], models: [String], pendingMs: Int, claim: Bool = true) async -> ResponseCache.Lookup? {
         guard !keys.isEmpty, keys.count == models.count else { return nil }
-        return await withCheckedContinuation { continuation in
-            let start = state.withLock { state -> Bool in
-                state.waiting.append(
-                    Waiter(keys: keys, models: models, pendingMs: pendingMs, claims: claim, continuation: continuation))
-                if state.flushers >= Self.maxBatchesInFlight { return false }
-                state.flushers += 1
-                return true
-            }
-            if start { Task { await self.flushLoop() } }
-        }
+        return await batcher.submit(Request(keys: keys, models: models, pendingMs: pendingMs, claims: claim))
     }
 
-    private func flushLoop() async {
-        while true {
-            let batch = state.withLock { state -> [Waiter] in
-                let batch = state.waiting
-                state.waiting = []
-                if batch.isEmpty { state.flushers -= 1 }
-                return batch
-            }
-            if batch.isEmpty { return }
-            await flush(batch)
-        }
-    }
-
-    private func flush(_ waiters: [Waiter]) async {
+    private static func flush(_ requests: [Request], client: PostgresClient) async -> [ResponseCache.Lookup?] {
         // Identical requests in one batch: the first claims, the rest wait for its answer.
-        var batch = waiters
+        var batch = requests
         var covered: Set<String> = []
         for index in batch.indices {
             if batch[index].keys.contains(where: covered.contains) { batch[index].follows = true }
@@ -125,8 +97,7 @@ final class CacheLookupBatcher: Sendable {
                 rows = try await client.query(Self.lookupSQL, [groups, keys, models, claims, pendingMs])
             }
         } catch {
-            for waiter in batch { waiter.continuation.resume(returning: nil) }
-            return
+            return batch.map { _ in nil }
         }
         var claimed: Set<String> = []
         var answers: [String: (response: String, model: String)] = [:]
@@ -135,7 +106,7 @@ final class CacheLookupBatcher: Sendable {
             if row.bool("claimed") == true { claimed.insert(key) }
             if let response = row.string("response") { answers[key] = (response, row.string("model") ?? "") }
         }
-        for waiter in batch {
+        return batch.map { waiter in
             var verdict = ResponseCache.Lookup.pending
             if let key = waiter.keys.first(where: { answers[$0] != nil }), let answer = answers[key] {
                 verdict = .hit(response: answer.response, model: answer.model, key: key)
@@ -143,7 +114,7 @@ final class CacheLookupBatcher: Sendable {
                 // Only the first waiter for a key calls the provider; the others wait for its answer.
                 verdict = .claimed
             }
-            waiter.continuation.resume(returning: verdict)
+            return verdict
         }
     }
 }

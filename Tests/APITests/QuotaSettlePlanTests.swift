@@ -11,8 +11,7 @@ import TestSupport
 /// and a join over a whole index alike.
 @Suite struct QuotaSettlePlanTests {
     @Test func settlingPreparedOnSmallTablesReadsJobsAndTheLedgerByIndexOnceTheyHaveGrown() async throws {
-        let url = try await TestDatabase.create("QuotaSettlePlanTests")
-        let client = TestDatabase.client(url, maxConnections: 1)
+        let client = try await TestDatabase.sessionClient("QuotaSettlePlanTests")
         defer { client.shutdown() }
         let ledger = QuotaLedger(client: client)
         let clientID = try #require(try await client.query(

@@ -10,8 +10,7 @@ import TestSupport
 /// rows read, which also catches a join over a whole index).
 @Suite struct JobQueueClaimPlanTests {
     @Test func claimsPreparedOnASmallTableReadItByIndexOnceItHasGrown() async throws {
-        let url = try await TestDatabase.create("JobQueueClaimPlanTests")
-        let client = TestDatabase.client(url, maxConnections: 1)
+        let client = try await TestDatabase.sessionClient("JobQueueClaimPlanTests")
         defer { client.shutdown() }
         let queue = JobQueue(client: client)
         let name = QueueFixture.uniqueQueue()

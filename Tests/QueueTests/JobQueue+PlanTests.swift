@@ -62,3 +62,27 @@ import TestSupport
         #expect(written.written.count == 1_000 && written.skipped.isEmpty)
     }
 }
+
+/// Completions of one job each (an idle worker) must not plan their statement anew every time:
+/// PostgreSQL preferred a custom plan for a short id array to the generic plan, whose estimate is
+/// for an array of unknown length, and re-planned each completion (more planning than execution).
+@Suite struct JobQueueCompletionPlanCacheTests {
+    @Test func completionsOfOneJobKeepTheGenericPlan() async throws {
+        let client = try await TestDatabase.sessionClient("JobQueueCompletionPlanCacheTests")
+        defer { client.shutdown() }
+        let queue = JobQueue(client: client)
+        let name = QueueFixture.uniqueQueue()
+        _ = try await queue.enqueue((0..<12).map { _ in QueueFixture.job(queue: name) })
+        for _ in 0..<12 {
+            let job = try #require(try await queue.claim(queue: name, limit: 1, leaseMs: 60_000, workerID: "w").first)
+            _ = try await queue.complete([.succeeded(job, result: "{}")], workerID: "w")
+        }
+        let plans = try await client.query("""
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements
+            WHERE statement LIKE 'UPDATE switchyard.jobs j%SET state = CASE%'
+            """)
+        #expect(plans.count == 1)
+        #expect(plans.first?.int("custom_plans") == 0, "custom plans: \(plans.first?.int("custom_plans") ?? -1)")
+        #expect((plans.first?.int("generic_plans") ?? 0) >= 12)
+    }
+}

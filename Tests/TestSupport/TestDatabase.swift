@@ -58,6 +58,13 @@ public enum TestDatabase {
         PostgresClient(configuration: PostgresConfiguration(url: url), maxConnections: maxConnections)
     }
 
+    /// A new database (as `create`) and a client of one connection to it: every statement runs in
+    /// one session, whose statistics (`ExplainPlan.rowsRead`) and prepared statements
+    /// (`pg_prepared_statements`) a plan test reads. Shut the client down when done.
+    public static func sessionClient(_ name: String = #function) async throws -> PostgresClient {
+        client(try await create(name), maxConnections: 1)
+    }
+
     /// Drops a database made by `create` (connections to it are terminated).
     public static func drop(_ url: String) async throws {
         guard let admin = environmentURL, let name = databaseName(inURL: url) else { return }

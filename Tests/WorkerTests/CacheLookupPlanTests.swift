@@ -10,8 +10,7 @@ import Testing
 /// sequential scans off, a merge or hash join over a full scan of the cache's primary key.
 @Suite struct CacheLookupPlanTests {
     @Test func lookupsPreparedOnASmallCacheReadItByKeyOnceItHasGrown() async throws {
-        let url = try await TestDatabase.create("CacheLookupPlanTests")
-        let client = TestDatabase.client(url, maxConnections: 1)
+        let client = try await TestDatabase.sessionClient("CacheLookupPlanTests")
         defer { client.shutdown() }
         func single(_ keys: [String]) async throws -> PostgresResult {
             try await client.query(CacheLookupBatcher.singleKeyLookupSQL, [keys, keys.map { _ in "m" }, 60_000])
