@@ -76,6 +76,7 @@ public final class MockProviderEngine: Sendable {
             var limiter = state.limiters[request.model] ?? MockRateLimiter(profile: profile)
             let rate = limiter.admit(tokens: answer.totalTokens, now: now)
             state.limiters[request.model] = limiter
+            if !limiter.isUnlimited { state.stats.recordArrival(model: request.model, at: now) }
             if !rate.admitted {
                 state.stats.record(model: request.model, outcome: "rate_limited")
                 return .failure(Self.rateFailure(call.format, model: request.model, decision: rate, tokens: answer.totalTokens), rate: rate)

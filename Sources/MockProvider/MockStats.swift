@@ -8,8 +8,23 @@ import Providers
 /// `prompt_tokens` and `completion_tokens` add up what successful answers reported.
 public struct MockStats: Sendable, Equatable {
     public private(set) var models: [String: [String: Int]] = [:]
+    /// When (Unix seconds) each call of a rate-limited model reached its limiter, admitted or not:
+    /// what a test of the limit counts per window. Not in `json`; the latest 100,000 per model.
+    private var arrivalTimes: [String: [Double]] = [:]
 
     public init() {}
+
+    /// The times calls of `model` reached its rate limiter (only models with a limit), oldest first.
+    public func arrivals(_ model: String) -> [Double] {
+        arrivalTimes[model] ?? []
+    }
+
+    mutating func recordArrival(model: String, at time: Double) {
+        var times = arrivalTimes[model] ?? []
+        if times.count >= 100_000 { times.removeFirst(50_000) }
+        times.append(time)
+        arrivalTimes[model] = times
+    }
 
     /// Records one call of `model` that ended as `outcome` (a class key, or `ok`).
     mutating func record(model: String, outcome: String, outage: Bool = false) {

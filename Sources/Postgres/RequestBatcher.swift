@@ -2,9 +2,8 @@ import Synchronization
 
 /// Gathers concurrent requests into batches, each run by one call of `run` (typically one
 /// statement): while `maxBatchesInFlight` batches are running, new requests wait and go together in
-/// the next one. A request that finds a free place and nobody waiting runs at once on its own task,
-/// so an idle batcher adds no delay and no hop. No timer and no task per request: at most one task
-/// per batch.
+/// the next one. A request that finds the batcher idle runs at once on its own task, so an idle
+/// batcher adds no delay and no hop. No timer and no task per request: at most one task per batch.
 ///
 /// ```swift
 /// let lookups = RequestBatcher<String, Int?> { keys in try? await findAll(keys) ?? keys.map { _ in nil } }
@@ -39,12 +38,13 @@ public final class RequestBatcher<Input: Sendable, Output: Sendable>: Sendable {
         self.run = run
     }
 
-    /// Adds `input` to the next batch and returns its output once that batch has run. With a
-    /// batch place free and nobody waiting, the input runs at once as a batch of one on the caller's
-    /// task (no hop to another task); whoever arrives meanwhile is then taken on by a new task.
+    /// Adds `input` to the next batch and returns its output once that batch has run. When no
+    /// batch is running, the input runs at once as a batch of one on the caller's task (no hop to
+    /// another task); whoever arrives meanwhile is then taken on by a new task.
     public func submit(_ input: Input) async -> Output {
         let alone = state.withLock { state -> Bool in
-            guard state.flushers < maxBatchesInFlight && state.waiting.isEmpty else { return false }
+            // Only when idle: while a batch runs, a newcomer waits so that others can join it.
+            guard state.flushers == 0 && state.waiting.isEmpty else { return false }
             state.flushers += 1
             return true
         }
