@@ -17,25 +17,52 @@ struct ChatAnswer: Sendable {
     /// Usage rows (provider calls and cache hits) of the job.
     var calls: Int
 
-    static let sql = """
-        SELECT j.state, j.client_id, j.route, j.result, j.error,
-               a.provider, a.model, a.outcome, a.latency_ms, coalesce(a.calls, 0) AS calls
-        FROM switchyard.jobs j
-        LEFT JOIN LATERAL (
-            SELECT provider, model, outcome, latency_ms, count(*) OVER () AS calls
-            FROM switchyard.attempts WHERE job_id = j.id ORDER BY id DESC LIMIT 1
-        ) a ON true
-        WHERE j.id = $1
-        """
+    /// Owner of the job (nil for jobs submitted without a client).
+    var clientID: Int64?
 
-    /// Job `id` if it exists and belongs to `clientID`; nil otherwise.
-    static func read(id: Int64, clientID: Int64, on client: PostgresClient) async throws -> ChatAnswer? {
-        let rows = try await client.query(sql, [id])
-        guard let row = rows.first, row.int64("client_id") == clientID,
-              let state = row.string("state").flatMap(JobState.init) else { return nil }
-        return ChatAnswer(
-            id: id, state: state, route: row.string("route") ?? "", result: row.string("result"), error: row.string("error"),
-            provider: row.string("provider"), model: row.string("model"), outcome: row.string("outcome"),
-            latencyMs: row.double("latency_ms"), calls: row.int("calls") ?? 0)
+    /// Jobs `$1` with their newest ledger rows (migration 0013).
+    static let sql = "SELECT * FROM switchyard.chat_answers($1::bigint[])"
+
+    /// Reads the answers concurrent requests wait for, a batch of jobs per statement (a
+    /// `RequestBatcher`): under load, serve's waiters are woken together (one NOTIFY names the jobs
+    /// of a completion batch) and would otherwise read their jobs one statement each.
+    final class Reader: Sendable {
+        private let batcher: RequestBatcher<Int64, Result<ChatAnswer?, any Error>>
+
+        init(client: PostgresClient) {
+            batcher = RequestBatcher { ids in
+                do {
+                    let rows = try await client.query(ChatAnswer.sql, [ids])
+                    var answers: [Int64: ChatAnswer] = [:]
+                    for row in rows {
+                        if let answer = ChatAnswer(row: row) { answers[answer.id] = answer }
+                    }
+                    return ids.map { .success(answers[$0]) }
+                } catch {
+                    return ids.map { _ in .failure(error) }
+                }
+            }
+        }
+
+        /// Job `id` if it exists and belongs to `clientID`; nil otherwise.
+        func read(id: Int64, clientID: Int64) async throws -> ChatAnswer? {
+            guard let answer = try await batcher.submit(id).get(), answer.clientID == clientID else { return nil }
+            return answer
+        }
+    }
+
+    private init?(row: PostgresRow) {
+        guard let id = row.int64("id"), let state = row.string("state").flatMap(JobState.init) else { return nil }
+        self.id = id
+        self.state = state
+        route = row.string("route") ?? ""
+        result = row.string("result")
+        error = row.string("error")
+        provider = row.string("provider")
+        model = row.string("model")
+        outcome = row.string("outcome")
+        latencyMs = row.double("latency_ms")
+        calls = row.int("calls") ?? 0
+        clientID = row.int64("client_id")
     }
 }

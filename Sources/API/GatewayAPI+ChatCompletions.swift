@@ -95,7 +95,7 @@ extension GatewayAPI {
     func chatAnswer(_ id: Int64, _ caller: ClientKeyStore.Client) async throws(APIError) -> ChatAnswer {
         let answer: ChatAnswer?
         do {
-            answer = try await ChatAnswer.read(id: id, clientID: caller.id, on: client)
+            answer = try await answers.read(id: id, clientID: caller.id)
         } catch {
             throw APIError.internalError(error)
         }

@@ -48,6 +48,8 @@ public final class GatewayAPI: Sendable {
     let queue: JobQueue
     /// Single-job submissions (`/v1/jobs`, `/v1/chat/completions`), a statement per batch.
     let enqueuer: EnqueueBatcher
+    /// What `/v1/chat/completions` reads of finished jobs, a statement per batch.
+    let answers: ChatAnswer.Reader
     let keys: ClientKeyStore
     let configs: GatewayConfigStore
     let waiters: JobWaiters
@@ -64,6 +66,7 @@ public final class GatewayAPI: Sendable {
         self.client = client
         queue = JobQueue(client: client)
         enqueuer = EnqueueBatcher(queue: queue)
+        answers = ChatAnswer.Reader(client: client)
         keys = ClientKeyStore(client: client)
         configs = GatewayConfigStore(client: client)
         waiters = JobWaiters(queue: queue, listenerConfiguration: listenerConfiguration)
