@@ -76,9 +76,7 @@ enum Socket {
 
     /// Milliseconds on the monotonic clock.
     static func monotonicMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        monotonicUs() / 1_000
     }
 
     static func monotonicUs() -> Int64 {

@@ -20,10 +20,9 @@ public struct MockStats: Sendable, Equatable {
     }
 
     mutating func recordArrival(model: String, at time: Double) {
-        var times = arrivalTimes[model] ?? []
-        if times.count >= 100_000 { times.removeFirst(50_000) }
-        times.append(time)
-        arrivalTimes[model] = times
+        // In place: a copy taken out of the dictionary would make every append copy the array.
+        if arrivalTimes[model]?.count ?? 0 >= 100_000 { arrivalTimes[model]?.removeFirst(50_000) }
+        arrivalTimes[model, default: []].append(time)
     }
 
     /// Records one call of `model` that ended as `outcome` (a class key, or `ok`).

@@ -29,6 +29,29 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// Concurrent requests share their INSERTs and answer reads (EnqueueBatcher, ChatAnswer.Reader):
+    /// each client still gets its own job's answer.
+    @Test func concurrentRequestsEachGetTheirOwnAnswer() async throws {
+        let fixture = try await APIFixture.make()
+        let responses = try await fixture.withEchoWorker {
+            await withTaskGroup(of: (Int, APIResponse).self) { group in
+                for index in 0..<40 {
+                    group.addTask { (index, await fixture.alice.post("/v1/chat/completions", chatBody("request \(index)"))) }
+                }
+                var responses: [Int: APIResponse] = [:]
+                for await (index, response) in group { responses[index] = response }
+                return responses
+            }
+        }
+        #expect(responses.count == 40)
+        for (index, response) in responses {
+            #expect(response.status == 200, "\(response.text)")
+            #expect(response.json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue == "request \(index)")
+        }
+        #expect(Set(responses.values.compactMap { $0.header("x-switchyard-job-id") }).count == 40)
+        await fixture.shutdown()
+    }
+
     @Test func streamIsServerSentEventsAfterCompletion() async throws {
         let fixture = try await APIFixture.make()
         let response = try await fixture.withEchoWorker {

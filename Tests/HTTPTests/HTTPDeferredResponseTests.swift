@@ -16,20 +16,22 @@ struct HTTPDeferredResponseTests {
         }
     }
 
-    /// Sends `GET path` on a fresh connection; the response and the seconds it took.
-    static func timed(_ port: Int, _ path: String) async -> (response: RawResponse?, seconds: Double) {
+    /// Sends `GET path` on a fresh connection; the response, the seconds it took, and when it came.
+    static func timed(_ port: Int, _ path: String) async -> (response: RawResponse?, seconds: Double, at: Date) {
         await onThread {
             let start = Date()
-            guard let connection = RawConnection(port: port, timeoutMs: 20_000) else { return (nil, 0) }
+            guard let connection = RawConnection(port: port, timeoutMs: 20_000) else { return (nil, 0, Date()) }
             connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
-            return (connection.readResponse(), Date().timeIntervalSince(start))
+            let response = connection.readResponse()
+            return (response, Date().timeIntervalSince(start), Date())
         }
     }
 
     @Test func heldResponsesGoOutAfterTheirDelayInReleaseOrder() async throws {
         try await withTestServer(routes: Self.routes) { port in
-            // Issued longest first: the heap, not arrival order, decides.
+            // The longest is held first; 100 ms later the shorter ones arrive, due earlier.
             async let slow = Self.timed(port, "/defer/600")
+            try await Task.sleep(for: .milliseconds(100))
             async let middle = Self.timed(port, "/defer/300")
             async let fast = Self.timed(port, "/defer/0")
             let (s, m, f) = await (slow, middle, fast)
@@ -38,6 +40,10 @@ struct HTTPDeferredResponseTests {
             #expect(f.response?.bodyText == "held 0")
             #expect(s.seconds >= 0.6)
             #expect(m.seconds >= 0.3)
+            // Held by release time, not in arrival order: the 300 ms answer (due ~400 ms in) does not
+            // wait behind the 600 ms one held before it.
+            #expect(f.at < m.at)
+            #expect(m.at.addingTimeInterval(0.1) < s.at, "the 300 ms answer came \(s.at.timeIntervalSince(m.at)) s before the 600 ms one")
             // The connection stays usable afterwards (keep-alive).
             #expect(s.response?.closes == false)
             let again = await exchange(port, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
